@@ -1,0 +1,3 @@
+#!/usr/bin/env node
+/** dnshunt command-line entry point (placeholder until the scan command lands). */
+console.log('dnshunt');

@@ -1,0 +1,5 @@
+/** Public surface of `src/core`: byte tables, shared types, worker messages, the error catalog. */
+export * from './bytes.js';
+export * from './errors.js';
+export * from './types.js';
+export * from './messages.js';

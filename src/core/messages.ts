@@ -1,0 +1,50 @@
+/**
+ * Worker messages: one discriminated union each way. A worker that receives an
+ * unknown kind answers with a failure, never silently ignores it. Errors cross
+ * the thread boundary as data (`WorkerFailure`), because custom error classes
+ * do not survive structured cloning.
+ */
+import type { RawHit, ScanCounters } from './types.js';
+
+/** Scan the byte range [start, end) of a file. `start` is a line start; the range ends after a line end or at EOF. */
+export interface ScanRangeRequest {
+  kind: 'scan-range';
+  path: string;
+  fileIndex: number;
+  rangeIndex: number;
+  start: number;
+  end: number;
+  /**
+   * How many bytes past `end` the worker may read only to find the responses to
+   * matched queries (rcode pairing); no record past `end` is counted or matched.
+   */
+  lookahead: number;
+  /** How many unparsed lines to keep as samples. */
+  maxSamples: number;
+}
+
+/** A line that did not parse, as seen by the worker (line relative to the range). */
+export interface RangeSample {
+  rangeLine: number;
+  text: string;
+}
+
+/** The result of one range: counters, the hits (rare) and a bounded sample of unparsed lines. */
+export interface ScanRangeResult {
+  kind: 'range-result';
+  fileIndex: number;
+  rangeIndex: number;
+  counters: ScanCounters;
+  hits: RawHit[];
+  samples: RangeSample[];
+}
+
+/** An expected failure (file vanished, unreadable…) reported as data. */
+export interface WorkerFailure {
+  kind: 'failure';
+  code: string;
+  message: string;
+}
+
+export type WorkerRequest = ScanRangeRequest;
+export type WorkerResponse = ScanRangeResult | WorkerFailure;

@@ -1,0 +1,53 @@
+/**
+ * Normalising and linting one indicator as a user or a feed writes it.
+ */
+import { parse } from 'tldts';
+
+/** Longest DNS name in text form (RFC 1035: 255 octets on the wire). */
+const MAX_NAME_LENGTH = 253;
+/** Longest DNS label (RFC 1035). */
+const MAX_LABEL_LENGTH = 63;
+const LABEL_RE = /^[a-z0-9_](?:[a-z0-9_-]*[a-z0-9_])?$/;
+const IPV4_RE = /^(?:25[0-5]|2[0-4]\d|1?\d?\d)(?:\.(?:25[0-5]|2[0-4]\d|1?\d?\d)){3}$/;
+
+/** A normalised indicator value, or why the text is not one. */
+export type Normalized =
+  | { ok: true; kind: 'domain' | 'ip'; value: string }
+  | { ok: false; reason: string };
+
+/** Undo the usual defanging of threat-intel text: `hxxp`, `[.]`, `(.)`, `[dot]`. */
+export function refang(s: string): string {
+  return s
+    .replace(/^hxxp/i, 'http')
+    .replace(/\[\.\]|\(\.\)|\[dot\]|\(dot\)/gi, '.');
+}
+
+/**
+ * Turn one token (a domain, a URL, an IP) into a lower-case dotted domain with
+ * no trailing dot, or an IP. A leading `*.` is dropped (an indicator already
+ * covers its subdomains). An indicator that is only a public suffix (`com`,
+ * `co.uk`) is refused: it would match half the internet.
+ */
+export function normalizeIndicator(raw: string): Normalized {
+  let s = refang(raw.trim());
+  if (s.length === 0) return { ok: false, reason: 'empty' };
+  const url = /^[a-z][a-z0-9+.-]*:\/\/([^/?#]*)/i.exec(s);
+  if (url) {
+    s = url[1]!.replace(/^[^@]*@/, ''); // drop user info
+    if (s.startsWith('[')) s = s.slice(1, s.indexOf(']') >= 0 ? s.indexOf(']') : s.length);
+    else s = s.replace(/:\d+$/, '');
+  }
+  s = s.toLowerCase().replace(/\.+$/, '');
+  if (s.startsWith('*.')) s = s.slice(2);
+  if (IPV4_RE.test(s) || (s.includes(':') && /^[0-9a-f:.]+$/.test(s))) return { ok: true, kind: 'ip', value: s };
+  if (s.length > MAX_NAME_LENGTH) return { ok: false, reason: `name longer than ${MAX_NAME_LENGTH} characters` };
+  const labels = s.split('.');
+  for (const l of labels) {
+    if (l.length === 0) return { ok: false, reason: 'empty label' };
+    if (l.length > MAX_LABEL_LENGTH) return { ok: false, reason: `label longer than ${MAX_LABEL_LENGTH} characters` };
+    if (!LABEL_RE.test(l)) return { ok: false, reason: `not a host name (bad label "${l.slice(0, 20)}")` };
+  }
+  const p = parse(s, { allowPrivateDomains: false });
+  if (p.domain === null) return { ok: false, reason: `"${s}" is only a public suffix; it would match every name under it` };
+  return { ok: true, kind: 'domain', value: s };
+}

@@ -1,0 +1,183 @@
+/**
+ * The reversed-label matcher in its compiled, shareable form.
+ *
+ * A domain set is a trie whose edges are whole labels read right to left
+ * (`pw` → `fnarsipfqe`). The compiled image is one SharedArrayBuffer, built once
+ * per run and handed to every worker through workerData; workers never rebuild it.
+ *
+ *   Int32 header[8]            magic | version | nodeCount | slotCount | poolBytes | suffixRoot | usedNodes | -
+ *   Int32 slots[slotCount]     child node id, 0 = empty          (open addressing on hash(parent, label))
+ *   Int32 node[nodeCount * 4]  hash | parent | poolOffset | labelLength
+ *   Int32 terminal[nodeCount]  indicator id ending at this node, or -1
+ *   Uint8 pool[poolBytes]      lower-cased label bytes
+ *
+ * Node 0 is the indicator root; `suffixRoot` (node 1) is the root of a second
+ * trie of search suffixes (`corp.local`) that may be stripped from a query's
+ * end. The slot table is kept at most 3/4 full, so a miss costs about one
+ * probe; a hit compares the stored hash, the parent, the length and then the bytes.
+ */
+import { LOWER } from '../core/index.js';
+import { labelHash } from './label-hash.js';
+
+export const MATCHER_MAGIC = 0x444e5348; // "DNSH"
+export const MATCHER_VERSION = 2;
+const HEADER_INTS = 8;
+/** Int32 words per node record. */
+const NODE_INTS = 4;
+const H_MAGIC = 0, H_VERSION = 1, H_NODES = 2, H_SLOTS = 3, H_POOL = 4, H_SUFFIX_ROOT = 5, H_USED = 6;
+
+/** Node id of the indicator trie's root. */
+export const INDICATOR_ROOT = 0;
+/** Node id of the search-suffix trie's root. */
+export const SUFFIX_ROOT = 1;
+
+/** Capacities of an image. */
+export interface ImageLayout {
+  nodeCount: number;
+  slotCount: number;
+  poolBytes: number;
+}
+
+/** Typed-array views over one compiled image; cheap to construct in each worker from the shared buffer. */
+export class CompiledMatcher {
+  readonly buffer: SharedArrayBuffer;
+  readonly header: Int32Array;
+  readonly slots: Int32Array;
+  readonly nodes: Int32Array;
+  readonly terminal: Int32Array;
+  readonly pool: Uint8Array;
+  readonly mask: number;
+
+  constructor(buffer: SharedArrayBuffer) {
+    this.buffer = buffer;
+    this.header = new Int32Array(buffer, 0, HEADER_INTS);
+    if (this.header[H_MAGIC] !== MATCHER_MAGIC || this.header[H_VERSION] !== MATCHER_VERSION) {
+      throw new Error('not a dnshunt matcher image (bad magic or version)');
+    }
+    const nodeCount = this.header[H_NODES]!;
+    const slotCount = this.header[H_SLOTS]!;
+    const poolBytes = this.header[H_POOL]!;
+    let off = HEADER_INTS * 4;
+    this.slots = new Int32Array(buffer, off, slotCount);
+    off += slotCount * 4;
+    this.nodes = new Int32Array(buffer, off, nodeCount * NODE_INTS);
+    off += nodeCount * NODE_INTS * 4;
+    this.terminal = new Int32Array(buffer, off, nodeCount);
+    off += nodeCount * 4;
+    this.pool = new Uint8Array(buffer, off, poolBytes);
+    this.mask = slotCount - 1;
+  }
+
+  /** Allocate an empty image (both roots present, no edges). `slotCount` must be a power of two. */
+  static allocate(layout: ImageLayout): CompiledMatcher {
+    const bytes = HEADER_INTS * 4 + layout.slotCount * 4 + layout.nodeCount * (NODE_INTS + 1) * 4 + layout.poolBytes;
+    const buffer = new SharedArrayBuffer(bytes);
+    const header = new Int32Array(buffer, 0, HEADER_INTS);
+    header[H_MAGIC] = MATCHER_MAGIC;
+    header[H_VERSION] = MATCHER_VERSION;
+    header[H_NODES] = layout.nodeCount;
+    header[H_SLOTS] = layout.slotCount;
+    header[H_POOL] = layout.poolBytes;
+    header[H_SUFFIX_ROOT] = SUFFIX_ROOT;
+    header[H_USED] = 2;
+    const m = new CompiledMatcher(buffer);
+    m.terminal.fill(-1);
+    return m;
+  }
+
+  /** Nodes in use (both roots included). */
+  get usedNodes(): number {
+    return this.header[H_USED]!;
+  }
+
+  /** Byte size of the image. */
+  get byteLength(): number {
+    return this.buffer.byteLength;
+  }
+
+  /**
+   * The child of `parent` along the label `buf[start, end)` (compared without
+   * case), or -1. This is the whole inner loop of matching.
+   */
+  child(parent: number, buf: Uint8Array, start: number, end: number): number {
+    const len = end - start;
+    const h = labelHash(parent, buf, start, end) | 0;
+    const slots = this.slots;
+    const nodes = this.nodes;
+    const pool = this.pool;
+    const mask = this.mask;
+    let i = h & mask;
+    for (;;) {
+      const c = slots[i]!;
+      if (c === 0) return -1;
+      const n = c * NODE_INTS;
+      if (nodes[n] === h && nodes[n + 1] === parent && nodes[n + 3] === len) {
+        const off = nodes[n + 2]!;
+        let j = 0;
+        while (j < len && pool[off + j] === LOWER[buf[start + j]!]) j++;
+        if (j === len) return c;
+      }
+      i = (i + 1) & mask;
+    }
+  }
+
+  /**
+   * Add the edge (parent, lower-case label bytes) if missing; returns the child.
+   * Build-time only: workers never call it.
+   */
+  addChild(parent: number, label: Uint8Array, poolUsed: { bytes: number }): number {
+    const existing = this.child(parent, label, 0, label.length);
+    if (existing >= 0) return existing;
+    const used = this.header[H_USED]!;
+    if (used >= this.terminal.length) throw new Error('matcher image node capacity exceeded');
+    if (poolUsed.bytes + label.length > this.pool.length) throw new Error('matcher image pool capacity exceeded');
+    const h = labelHash(parent, label, 0, label.length) | 0;
+    const n = used * NODE_INTS;
+    this.nodes[n] = h;
+    this.nodes[n + 1] = parent;
+    this.nodes[n + 2] = poolUsed.bytes;
+    this.nodes[n + 3] = label.length;
+    this.pool.set(label, poolUsed.bytes);
+    poolUsed.bytes += label.length;
+    let i = h & this.mask;
+    while (this.slots[i] !== 0) i = (i + 1) & this.mask;
+    this.slots[i] = used;
+    this.header[H_USED] = used + 1;
+    return used;
+  }
+
+  /**
+   * Walk the labels `last, last-1, …, 0` (label i is `labels[2i] .. labels[2i+1]`
+   * in `buf`) from the indicator root. Returns the id of the deepest indicator
+   * on the path, or -1: an indicator matches itself and every subdomain, and
+   * the most specific one wins.
+   */
+  matchLabels(buf: Uint8Array, labels: Int32Array, last: number): number {
+    let node = INDICATOR_ROOT;
+    let found = -1;
+    const terminal = this.terminal;
+    for (let i = last; i >= 0; i--) {
+      node = this.child(node, buf, labels[i * 2]!, labels[i * 2 + 1]!);
+      if (node < 0) break;
+      const t = terminal[node]!;
+      if (t >= 0) found = t;
+    }
+    return found;
+  }
+
+  /**
+   * How many trailing labels (ending at label `last`) form a configured search
+   * suffix — the longest one — or 0 when none does.
+   */
+  suffixLabels(buf: Uint8Array, labels: Int32Array, last: number): number {
+    let node = SUFFIX_ROOT;
+    let found = 0;
+    const terminal = this.terminal;
+    for (let i = last; i >= 0; i--) {
+      node = this.child(node, buf, labels[i * 2]!, labels[i * 2 + 1]!);
+      if (node < 0) break;
+      if (terminal[node]! >= 0) found = last - i + 1;
+    }
+    return found;
+  }
+}

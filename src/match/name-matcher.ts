@@ -1,0 +1,68 @@
+/**
+ * Match one decoded query name against the compiled image, including search
+ * suffix stripping. Attempts, in order, stop at the first hit:
+ *
+ *   1. the name as logged                           x.evil.pw
+ *   2. minus the longest configured suffix          x.evil.pw.corp.example.com  (--suffix corp.example.com)
+ *   3. minus every trailing label that is not a     x.evil.pw.corp.local        (corp, local: not public)
+ *      public suffix per the Public Suffix List
+ *
+ * `evil.pw.com` never matches `evil.pw`: `com` is public, so nothing is stripped.
+ */
+import type { CompiledMatcher } from './compiled-matcher.js';
+import { PublicLabelMemo } from './public-suffix.js';
+
+/** Result slots of the last `match` call (reused object, no allocation per query). */
+export class NameMatch {
+  /** Indicator id, or -1. */
+  id = -1;
+  /** Number of trailing labels stripped before the match (0 when matched as logged). */
+  stripped = 0;
+}
+
+/** Matches decoded names; one instance per thread (it owns a public-suffix memo). */
+export class NameMatcher {
+  readonly image: CompiledMatcher;
+  readonly stripPrivateSuffixes: boolean;
+  private readonly memo = new PublicLabelMemo();
+
+  /** `stripPrivateSuffixes` enables attempt 3 (on by default in the CLI). */
+  constructor(image: CompiledMatcher, stripPrivateSuffixes: boolean) {
+    this.image = image;
+    this.stripPrivateSuffixes = stripPrivateSuffixes;
+  }
+
+  /** Match the `count` labels in `labels` (boundaries into `buf`); fills and returns `out`. */
+  match(buf: Uint8Array, labels: Int32Array, count: number, out: NameMatch): NameMatch {
+    out.id = -1;
+    out.stripped = 0;
+    if (count <= 0) return out;
+    const image = this.image;
+    let last = count - 1;
+    let id = image.matchLabels(buf, labels, last);
+    if (id >= 0) {
+      out.id = id;
+      return out;
+    }
+    const configured = image.suffixLabels(buf, labels, last);
+    if (configured > 0 && configured < count) {
+      last -= configured;
+      id = image.matchLabels(buf, labels, last);
+      if (id >= 0) {
+        out.id = id;
+        out.stripped = configured;
+        return out;
+      }
+    }
+    if (!this.stripPrivateSuffixes) return out;
+    let strip = 0;
+    while (last - strip > 0 && !this.memo.isPublic(buf, labels[(last - strip) * 2]!, labels[(last - strip) * 2 + 1]!)) strip++;
+    if (strip === 0 || last - strip < 0) return out;
+    id = image.matchLabels(buf, labels, last - strip);
+    if (id >= 0) {
+      out.id = id;
+      out.stripped = count - 1 - (last - strip);
+    }
+    return out;
+  }
+}

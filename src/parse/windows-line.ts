@@ -1,0 +1,253 @@
+/**
+ * Byte-level parser for one line of the Windows DNS Server debug log (dns.log).
+ *
+ * A line is classified without any state carried from earlier lines, so that
+ * the result never depends on where a byte range starts (chunk-size
+ * independence): header lines, blank lines and Details-mode continuation lines
+ * are recognised by their own first bytes.
+ *
+ * PACKET line layout (offsets are found by tokenising, never by column, since
+ * the date prefix has 1–3 tokens and an IPv6 address shifts everything right):
+ *
+ *   6/20/2017 5:36:59 AM 0E24 PACKET  0000009AC98841A0 UDP Snd ::1             2de6 R Q [8085 A DR  NOERROR] SOA    (4)file(5)local(0)
+ *   └─── timestamp ────┘ └tid┘ └ctx─┘  └─ packet id ──┘ └pr┘└dir┘└ ip ───────┘  └xid┘ │ │ └──── flags ──────┘ └qtype┘ └──── name ───┘
+ *                                                                                     QR opcode
+ *
+ * The QR slot is a single byte, `R` or a space, and is the one place where a
+ * single space is meaningful; whitespace-collapsed copies (`9e90 Q [`) are
+ * handled because an opcode letter is never `R`.
+ */
+import {
+  BRACKET_CLOSE,
+  BRACKET_OPEN,
+  CR,
+  DIGIT_VALUE,
+  SPACE,
+  TAB,
+} from '../core/index.js';
+
+/** What a line turned out to be. */
+export const LineKind = {
+  /** A PACKET summary line; the record's offsets are filled in. */
+  PACKET: 1,
+  /** An EVENT, Note or other non-PACKET context line. */
+  EVENT: 2,
+  /** Header block, blank line or Details-mode continuation: expected, not a record. */
+  SKIPPED: 3,
+  /** Looked like it should be a record but did not parse: count and sample it. */
+  UNPARSED: 4,
+} as const;
+export type LineKindValue = (typeof LineKind)[keyof typeof LineKind];
+
+/** Direction byte values stored in `PacketFields.dir`. */
+export const DIR_SND = 1;
+export const DIR_RCV = 2;
+
+/** Opcode letters as bytes. */
+export const OPCODE_QUERY = 0x51; // 'Q'
+const OPCODE_NOTIFY = 0x4e; // 'N'
+const OPCODE_UPDATE = 0x55; // 'U'
+const OPCODE_UNKNOWN = 0x3f; // '?'
+const QR_RESPONSE = 0x52; // 'R'
+
+/** How many leading tokens may precede the context token (date/time up to 3 tokens + thread id + slack for localized designators). */
+const MAX_TOKENS_BEFORE_CONTEXT = 6;
+
+/**
+ * Offsets of one PACKET line's fields, as half-open byte ranges into the buffer.
+ * One instance is reused for every line (allocation-free hot loop); every field
+ * is initialised here so the object keeps one shape.
+ */
+export class PacketFields {
+  timeStart = 0;
+  timeEnd = 0;
+  protoStart = 0;
+  dir = 0;
+  ipStart = 0;
+  ipEnd = 0;
+  xidStart = 0;
+  xidEnd = 0;
+  isResponse = false;
+  opcode = 0;
+  rcodeStart = 0;
+  rcodeEnd = 0;
+  qtypeStart = 0;
+  qtypeEnd = 0;
+  nameStart = 0;
+  nameEnd = 0;
+}
+
+// "PACKET", "EVENT", "Note:" as bytes
+const P = 0x50, A = 0x41, C = 0x43, K = 0x4b, E = 0x45, T = 0x54, V = 0x56, N = 0x4e;
+const LO_O = 0x6f, LO_T = 0x74, LO_E = 0x65, COLON = 0x3a;
+
+function isOpcode(b: number): boolean {
+  return b === OPCODE_QUERY || b === OPCODE_UPDATE || b === OPCODE_NOTIFY || b === OPCODE_UNKNOWN;
+}
+
+function skipSpaces(buf: Uint8Array, p: number, end: number): number {
+  while (p < end && (buf[p] === SPACE || buf[p] === TAB)) p++;
+  return p;
+}
+
+function tokenEnd(buf: Uint8Array, p: number, end: number): number {
+  while (p < end && buf[p] !== SPACE && buf[p] !== TAB) p++;
+  return p;
+}
+
+/**
+ * Classify the line `buf[start, end)` (no line terminator inside; a trailing CR
+ * is tolerated) and, for a PACKET line, fill `f` with its field offsets.
+ */
+export function parseWindowsLine(buf: Uint8Array, start: number, end: number, f: PacketFields): LineKindValue {
+  // Trailing CR / spaces never belong to a field.
+  while (end > start && (buf[end - 1] === CR || buf[end - 1] === SPACE || buf[end - 1] === TAB)) end--;
+  if (end === start) return LineKind.SKIPPED;
+  const first = buf[start]!;
+  if (DIGIT_VALUE[first] === 255) return classifyNonRecord(buf, start, end);
+
+  // Walk the leading tokens until the context token.
+  let p = start;
+  let prevTokStart = -1;
+  let prevTokEnd = -1;
+  for (let t = 0; t < MAX_TOKENS_BEFORE_CONTEXT && p < end; t++) {
+    const te = tokenEnd(buf, p, end);
+    const len = te - p;
+    if (len === 6 && buf[p] === P && buf[p + 1] === A && buf[p + 2] === C && buf[p + 3] === K && buf[p + 4] === E && buf[p + 5] === T) {
+      if (t < 2) return LineKind.UNPARSED; // needs at least a date and a thread id before it
+      f.timeStart = start;
+      f.timeEnd = trimBack(buf, start, prevTokStart);
+      return parsePacketTail(buf, te, end, f) ? LineKind.PACKET : LineKind.UNPARSED;
+    }
+    if (t >= 2 && ((len === 5 && buf[p] === E && buf[p + 1] === V && buf[p + 2] === E && buf[p + 3] === N && buf[p + 4] === T) ||
+      (len === 5 && buf[p] === N && buf[p + 1] === LO_O && buf[p + 2] === LO_T && buf[p + 3] === LO_E && buf[p + 4] === COLON))) {
+      return LineKind.EVENT;
+    }
+    prevTokStart = p;
+    prevTokEnd = te;
+    p = skipSpaces(buf, te, end);
+  }
+  // A dated line whose context is some other word (DSPoll, Init, Lookup…): the
+  // format allows more contexts; they are not packets. A context is an
+  // upper-case word right after a 3–4 digit hex thread id.
+  if (prevTokEnd > 0 && looksLikeOtherContext(buf, start, end)) return LineKind.EVENT;
+  return LineKind.UNPARSED;
+}
+
+function trimBack(buf: Uint8Array, start: number, p: number): number {
+  while (p > start && (buf[p - 1] === SPACE || buf[p - 1] === TAB)) p--;
+  return p;
+}
+
+/** A dated line of the shape `<date…> <HEX3-4> <Word> …` where Word is not PACKET. */
+function looksLikeOtherContext(buf: Uint8Array, start: number, end: number): boolean {
+  let p = start;
+  for (let t = 0; t < MAX_TOKENS_BEFORE_CONTEXT && p < end; t++) {
+    const te = tokenEnd(buf, p, end);
+    const len = te - p;
+    if (t >= 2 && (len === 3 || len === 4) && isUpperHex(buf, p, te)) {
+      const q = skipSpaces(buf, te, end);
+      const b = buf[q];
+      return q < end && b !== undefined && b >= A && b <= 0x5a;
+    }
+    p = skipSpaces(buf, te, end);
+  }
+  return false;
+}
+
+function isUpperHex(buf: Uint8Array, p: number, e: number): boolean {
+  for (; p < e; p++) {
+    const b = buf[p]!;
+    if (!((b >= 0x30 && b <= 0x39) || (b >= A && b <= 0x46))) return false;
+  }
+  return true;
+}
+
+/** Parse everything after the `PACKET` token; false when the line is malformed. */
+function parsePacketTail(buf: Uint8Array, p: number, end: number, f: PacketFields): boolean {
+  p = skipSpaces(buf, p, end);
+  p = skipSpaces(buf, tokenEnd(buf, p, end), end); // internal packet id
+  // protocol
+  if (end - p < 4) return false;
+  const b0 = buf[p]!, b1 = buf[p + 1]!, b2 = buf[p + 2]!;
+  if (!((b0 === 0x55 && b1 === 0x44 && b2 === 0x50) || (b0 === 0x54 && b1 === 0x43 && b2 === 0x50))) return false; // UDP | TCP
+  f.protoStart = p;
+  p = skipSpaces(buf, p + 3, end);
+  // direction
+  if (end - p < 4) return false;
+  const d0 = buf[p]!, d1 = buf[p + 1]!, d2 = buf[p + 2]!;
+  if (d0 === 0x53 && d1 === 0x6e && d2 === 0x64) f.dir = DIR_SND; // Snd
+  else if (d0 === 0x52 && d1 === 0x63 && d2 === 0x76) f.dir = DIR_RCV; // Rcv
+  else return false;
+  p = skipSpaces(buf, p + 3, end);
+  // remote IP
+  f.ipStart = p;
+  p = tokenEnd(buf, p, end);
+  f.ipEnd = p;
+  if (f.ipEnd === f.ipStart) return false;
+  p = skipSpaces(buf, p, end);
+  // xid
+  f.xidStart = p;
+  p = tokenEnd(buf, p, end);
+  f.xidEnd = p;
+  if (f.xidEnd === f.xidStart || p >= end) return false;
+  // QR slot then opcode: "xid R Q [" (response) or "xid   Q [" / "xid Q [" (query)
+  const q = p + 1;
+  if (q + 3 < end && buf[q] === QR_RESPONSE && buf[q + 1] === SPACE && isOpcode(buf[q + 2]!) && buf[q + 3] === SPACE) {
+    f.isResponse = true;
+    f.opcode = buf[q + 2]!;
+    p = q + 3;
+  } else {
+    p = skipSpaces(buf, p, end);
+    if (p + 1 >= end || !isOpcode(buf[p]!) || buf[p + 1] !== SPACE) return false;
+    f.isResponse = false;
+    f.opcode = buf[p]!;
+    p += 1;
+  }
+  p = skipSpaces(buf, p, end);
+  if (buf[p] !== BRACKET_OPEN) return false;
+  // flags group: "[hhhh FFFF  RCODE]" — rcode is the last token before ']'
+  let close = p + 1;
+  while (close < end && buf[close] !== BRACKET_CLOSE) close++;
+  if (close >= end) return false;
+  let r = close;
+  while (r > p && buf[r - 1] === SPACE) r--;
+  f.rcodeEnd = r;
+  while (r > p && buf[r - 1] !== SPACE && buf[r - 1] !== BRACKET_OPEN) r--;
+  f.rcodeStart = r;
+  p = skipSpaces(buf, close + 1, end);
+  // question type
+  f.qtypeStart = p;
+  p = tokenEnd(buf, p, end);
+  f.qtypeEnd = p;
+  if (f.qtypeEnd === f.qtypeStart) return false;
+  p = skipSpaces(buf, p, end);
+  if (p >= end) return false;
+  f.nameStart = p;
+  f.nameEnd = end;
+  return true;
+}
+
+const HEADER_PREFIXES: readonly Uint8Array[] = [
+  'DNS Server log file creation at',
+  'Log file wrap at',
+  'Message logging key',
+  'UDP question info at',
+  'UDP response info at',
+  'TCP question info at',
+  'TCP response info at',
+].map((s) => Buffer.from(s, 'latin1'));
+
+/** A line that does not start with a digit: header, continuation, or garbage. */
+function classifyNonRecord(buf: Uint8Array, start: number, end: number): LineKindValue {
+  const first = buf[start]!;
+  if (first === TAB || first === SPACE) return LineKind.SKIPPED; // header key table, Details dump body
+  for (let i = 0; i < HEADER_PREFIXES.length; i++) {
+    const pre = HEADER_PREFIXES[i]!;
+    if (end - start < pre.length) continue;
+    let j = 0;
+    while (j < pre.length && buf[start + j] === pre[j]) j++;
+    if (j === pre.length) return LineKind.SKIPPED;
+  }
+  return LineKind.UNPARSED;
+}

@@ -97,7 +97,8 @@ function tokenEnd(buf: Uint8Array, p: number, end: number): number {
 
 /**
  * Classify the line `buf[start, end)` (no line terminator inside; a trailing CR
- * is tolerated) and, for a PACKET line, fill `f` with its field offsets.
+ * is tolerated) and, for a PACKET line, fill `f` with its field offsets. For an
+ * EVENT or Note line only `timeStart`/`timeEnd` are set.
  */
 export function parseWindowsLine(buf: Uint8Array, start: number, end: number, f: PacketFields): LineKindValue {
   // Trailing CR / spaces never belong to a field.
@@ -121,6 +122,8 @@ export function parseWindowsLine(buf: Uint8Array, start: number, end: number, f:
     }
     if (t >= 2 && ((len === 5 && buf[p] === E && buf[p + 1] === V && buf[p + 2] === E && buf[p + 3] === N && buf[p + 4] === T) ||
       (len === 5 && buf[p] === N && buf[p + 1] === LO_O && buf[p + 2] === LO_T && buf[p + 3] === LO_E && buf[p + 4] === COLON))) {
+      f.timeStart = start;
+      f.timeEnd = trimBack(buf, start, prevTokStart);
       return LineKind.EVENT;
     }
     prevTokStart = p;

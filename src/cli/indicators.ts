@@ -1,0 +1,98 @@
+/**
+ * Assemble the run's indicator set (bundled list, feeds, DGA names for the
+ * log's own dates) and compile it into the shared matcher image.
+ */
+import type { CivilDate } from '../core/index.js';
+import { DnshuntError, ErrorCode } from '../core/index.js';
+import {
+  DEFAULT_MARGIN_BACK_DAYS,
+  DEFAULT_MARGIN_FORWARD_DAYS,
+  describeName,
+  generateNames,
+  parseDgaSpecs,
+} from '../dga/index.js';
+import { buildIndicatorSet, loadBuiltinIndicators, normalizeIndicator, readFeed, type FeedProblem, type GeneratedName, type Indicator, type IndicatorSet } from '../ioc/index.js';
+import { buildMatcher, type CompiledMatcher } from '../match/index.js';
+
+/** Special-use suffix that the Public Suffix List lists as public but that is always private (RFC 8375). */
+const ALWAYS_STRIPPED_SUFFIXES = ['home.arpa'];
+
+/** What decides the indicator set. */
+export interface IndicatorOptions {
+  builtin: boolean;
+  iocFiles: readonly string[];
+  dgaSpecs: readonly string[];
+  /** Dates the logs cover; null when no date could be read (then no DGA names are generated). */
+  from: CivilDate | null;
+  to: CivilDate | null;
+  marginBackDays?: number;
+  marginForwardDays?: number;
+  /** Search suffixes to strip (`corp.local`). */
+  suffixes: readonly string[];
+}
+
+/** The compiled matcher and everything the report needs to explain a hit. */
+export interface PreparedIndicators {
+  set: IndicatorSet;
+  image: CompiledMatcher;
+  problems: FeedProblem[];
+  warnings: string[];
+  dgaNames: number;
+  staticDomains: number;
+  marginBackDays: number;
+  marginForwardDays: number;
+}
+
+/** Build the set and compile it. Throws DnshuntError for unusable feeds, bad --dga or --suffix values, or an empty set. */
+export function prepareIndicators(o: IndicatorOptions): PreparedIndicators {
+  const statics: Indicator[] = [];
+  const problems: FeedProblem[] = [];
+  const warnings: string[] = [];
+  if (o.builtin) statics.push(...loadBuiltinIndicators());
+  for (const f of o.iocFiles) {
+    const r = readFeed(f);
+    statics.push(...r.indicators);
+    problems.push(...r.problems);
+    if (r.indicators.length === 0) warnings.push(`indicator feed ${f} holds no usable indicator`);
+  }
+  const configs = parseDgaSpecs(o.dgaSpecs);
+  const back = o.marginBackDays ?? DEFAULT_MARGIN_BACK_DAYS;
+  const fwd = o.marginForwardDays ?? DEFAULT_MARGIN_FORWARD_DAYS;
+  const generated: GeneratedName[] = [];
+  if (configs.length > 0) {
+    if (o.from && o.to) {
+      for (const n of generateNames(configs, o.from, o.to, back, fwd)) generated.push({ name: n.name, description: describeName(n), window: n.window });
+    } else {
+      warnings.push('no dates could be read from the logs, so no DGA names were generated (check --date-order)');
+    }
+  }
+  const suffixes: string[] = [...ALWAYS_STRIPPED_SUFFIXES];
+  for (const s of o.suffixes) {
+    const v = s.trim().toLowerCase().replace(/^\.+|\.+$/g, '');
+    if (!/^[a-z0-9_-]+(\.[a-z0-9_-]+)*$/.test(v)) throw new DnshuntError(ErrorCode.USAGE, `--suffix ${s}: not a DNS suffix (expected e.g. corp.local)`);
+    suffixes.push(v);
+  }
+  const set = buildIndicatorSet(statics, generated);
+  set.problems = problems;
+  if (set.entries.length === 0) {
+    throw new DnshuntError(ErrorCode.NO_INDICATORS, 'nothing to look for: the built-in list is off, no --ioc feed gave a domain, and no DGA names were generated');
+  }
+  const image = buildMatcher(set.entries.map((e) => e.indicator), suffixes);
+  return {
+    set,
+    image,
+    problems,
+    warnings,
+    dgaNames: generated.length,
+    staticDomains: set.entries.filter((e) => e.sources.length > 0).length,
+    marginBackDays: back,
+    marginForwardDays: fwd,
+  };
+}
+
+/** Validate one indicator given on the command line (used by tests and `--ioc -`). */
+export function checkIndicator(text: string): string {
+  const n = normalizeIndicator(text);
+  if (!n.ok) throw new DnshuntError(ErrorCode.USAGE, `${text}: ${n.reason}`);
+  return n.value;
+}

@@ -15,7 +15,7 @@ const UNIT_MS: Readonly<Record<string, number>> = {
 /** Longest duration accepted: 365 days, so `ms` values stay far inside Number.MAX_SAFE_INTEGER and timers. */
 const MAX_DURATION_MS = 365 * 86_400_000;
 
-const DURATION_RE = /^(\d{1,9})(ms|s|m|h|d)$/;
+const DURATION_RE = /^(\d{1,11})(ms|s|m|h|d)$/;
 
 /**
  * Parse a duration: a whole number followed by one unit, no space, lower case

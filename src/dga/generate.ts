@@ -5,7 +5,7 @@
 import { DnshuntError, ErrorCode } from '../core/index.js';
 import type { CivilDate } from '../core/index.js';
 import { addDays, assertCivilDate, compareCivilDates, formatCivilDate } from './civil-date.js';
-import type { DgaConfig, DgaName } from './family.js';
+import type { DgaConfig, DgaFamily, DgaName } from './family.js';
 import { familyOf } from './registry.js';
 
 /**
@@ -56,12 +56,17 @@ export function generateNames(
     f.validate(c);
     return f;
   });
+  // Every configuration of a family shares the same window list (and window objects).
+  const windowsByFamily = new Map<DgaFamily, CivilDate[]>();
   const out: DgaName[] = [];
   for (let ci = 0; ci < configs.length; ci++) {
     const config = configs[ci] as DgaConfig;
-    const family = families[ci];
-    if (family === undefined) continue;
-    const windows = family.windowsInRange(first, last);
+    const family = families[ci] as DgaFamily;
+    let windows = windowsByFamily.get(family);
+    if (windows === undefined) {
+      windows = family.windowsInRange(first, last);
+      windowsByFamily.set(family, windows);
+    }
     for (const window of windows) {
       const names = family.generate(config, window);
       for (let index = 0; index < names.length; index++) out.push({ name: names[index] as string, config, window, index });

@@ -91,8 +91,8 @@ export function isLockyVariant(v: string): v is LockyVariant {
 
 // ---- name buffer -------------------------------------------------------------
 
-const MAX_TLD_LENGTH = 5; // 'click'
-const MAX_NAME_LENGTH = LOCKY_VARIANTS.v3.maxLabelLength + 1 + MAX_TLD_LENGTH;
+/** Longest possible name: the longest label plus `.` plus the longest TLD of any table. */
+const MAX_NAME_LENGTH = Math.max(...LOCKY_VARIANT_LIST.map((p) => p.maxLabelLength + 1 + Math.max(...p.tlds.map((t) => t.length))));
 const NAME_BYTES = new Uint8Array(MAX_NAME_LENGTH);
 /** `NAME_VIEWS[n]` is the first n bytes of NAME_BYTES, made once so no view is allocated per name. */
 const NAME_VIEWS: readonly Uint8Array[] = Array.from({ length: MAX_NAME_LENGTH + 1 }, (_, n) => NAME_BYTES.subarray(0, n));

@@ -75,6 +75,12 @@ export class PacketFields {
   qtypeEnd = 0;
   nameStart = 0;
   nameEnd = 0;
+  /**
+   * Where the last PACKET context started, relative to its line: lines of one
+   * file have date prefixes of (nearly) the same length, so the next line is
+   * tried there first. Only a speed hint — the result is the same without it.
+   */
+  contextHint = -1;
 }
 
 // "PACKET", "EVENT", "Note:" as bytes
@@ -99,14 +105,37 @@ function tokenEnd(buf: Uint8Array, p: number, end: number): number {
  * Classify the line `buf[start, end)` (no line terminator inside; a trailing CR
  * is tolerated) and, for a PACKET line, fill `f` with its field offsets. For an
  * EVENT or Note line only `timeStart`/`timeEnd` are set.
+ *
+ * With `sndFields` false, a `Snd` PACKET line is returned as soon as its
+ * direction is known, without its remaining fields (and without validating
+ * them): the scanner needs `Snd` lines only while a matched query waits for
+ * its response, and skipping their tails is the cheapest work of all.
  */
-export function parseWindowsLine(buf: Uint8Array, start: number, end: number, f: PacketFields): LineKindValue {
+export function parseWindowsLine(buf: Uint8Array, start: number, end: number, f: PacketFields, sndFields = true): LineKindValue {
   // Trailing CR / spaces never belong to a field.
   while (end > start && (buf[end - 1] === CR || buf[end - 1] === SPACE || buf[end - 1] === TAB)) end--;
   if (end === start) return LineKind.SKIPPED;
   const first = buf[start]!;
   if (DIGIT_VALUE[first] === 255) return classifyNonRecord(buf, start, end);
 
+  // Fast path: the context where the previous line had it.
+  const hint = f.contextHint;
+  if (hint > 0) {
+    const c = start + hint;
+    if (c + 7 < end && buf[c] === P && buf[c + 1] === A && buf[c + 2] === C && buf[c + 3] === K && buf[c + 4] === E && buf[c + 5] === T &&
+      buf[c + 6] === SPACE && buf[c - 1] === SPACE) {
+      // the thread id token before it, then at least one timestamp token
+      let q = c - 1;
+      while (q > start && buf[q - 1] === SPACE) q--;
+      const tidEnd = q;
+      while (q > start && buf[q - 1] !== SPACE) q--;
+      if (tidEnd - q >= 3 && tidEnd - q <= 4 && isUpperHex(buf, q, tidEnd) && q > start && notPacketBefore(buf, start, q)) {
+        f.timeStart = start;
+        f.timeEnd = trimBack(buf, start, q);
+        return parsePacketTail(buf, c + 6, end, f, sndFields) ? LineKind.PACKET : LineKind.UNPARSED;
+      }
+    }
+  }
   // Walk the leading tokens until the context token.
   let p = start;
   let prevTokStart = -1;
@@ -116,9 +145,10 @@ export function parseWindowsLine(buf: Uint8Array, start: number, end: number, f:
     const len = te - p;
     if (len === 6 && buf[p] === P && buf[p + 1] === A && buf[p + 2] === C && buf[p + 3] === K && buf[p + 4] === E && buf[p + 5] === T) {
       if (t < 2) return LineKind.UNPARSED; // needs at least a date and a thread id before it
+      f.contextHint = p - start;
       f.timeStart = start;
       f.timeEnd = trimBack(buf, start, prevTokStart);
-      return parsePacketTail(buf, te, end, f) ? LineKind.PACKET : LineKind.UNPARSED;
+      return parsePacketTail(buf, te, end, f, sndFields) ? LineKind.PACKET : LineKind.UNPARSED;
     }
     if (t >= 2 && ((len === 5 && buf[p] === E && buf[p + 1] === V && buf[p + 2] === E && buf[p + 3] === N && buf[p + 4] === T) ||
       (len === 5 && buf[p] === N && buf[p + 1] === LO_O && buf[p + 2] === LO_T && buf[p + 3] === LO_E && buf[p + 4] === COLON))) {
@@ -135,6 +165,19 @@ export function parseWindowsLine(buf: Uint8Array, start: number, end: number, f:
   // upper-case word right after a 3–4 digit hex thread id.
   if (prevTokEnd > 0 && looksLikeOtherContext(buf, start, end)) return LineKind.EVENT;
   return LineKind.UNPARSED;
+}
+
+/** The timestamp part holds no PACKET token and is at most a few tokens long (so the hint agrees with the token walk). */
+function notPacketBefore(buf: Uint8Array, start: number, tidStart: number): boolean {
+  let tokens = 0;
+  let p = start;
+  while (p < tidStart) {
+    const te = tokenEnd(buf, p, tidStart);
+    if (te - p === 6 && buf[p] === P && buf[p + 1] === A) return false;
+    tokens++;
+    p = skipSpaces(buf, te, tidStart);
+  }
+  return tokens >= 1 && tokens <= MAX_TOKENS_BEFORE_CONTEXT - 2;
 }
 
 function trimBack(buf: Uint8Array, start: number, p: number): number {
@@ -167,7 +210,7 @@ function isUpperHex(buf: Uint8Array, p: number, e: number): boolean {
 }
 
 /** Parse everything after the `PACKET` token; false when the line is malformed. */
-function parsePacketTail(buf: Uint8Array, p: number, end: number, f: PacketFields): boolean {
+function parsePacketTail(buf: Uint8Array, p: number, end: number, f: PacketFields, sndFields: boolean): boolean {
   p = skipSpaces(buf, p, end);
   p = skipSpaces(buf, tokenEnd(buf, p, end), end); // internal packet id
   // protocol
@@ -182,6 +225,7 @@ function parsePacketTail(buf: Uint8Array, p: number, end: number, f: PacketField
   if (d0 === 0x53 && d1 === 0x6e && d2 === 0x64) f.dir = DIR_SND; // Snd
   else if (d0 === 0x52 && d1 === 0x63 && d2 === 0x76) f.dir = DIR_RCV; // Rcv
   else return false;
+  if (f.dir === DIR_SND && !sndFields) return true;
   p = skipSpaces(buf, p + 3, end);
   // remote IP
   f.ipStart = p;

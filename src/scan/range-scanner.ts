@@ -12,6 +12,7 @@
 import {
   CR,
   LF,
+  LOWER,
   addCounters,
   emptyCounters,
   type RangeSample,
@@ -94,6 +95,16 @@ export class RangeScanner {
     let p = start;
     this.counters.bytes += end - start;
     while (p < end) {
+      // Windows Server 2012+ writes a blank line after every PACKET line: half of
+      // all lines. Take them here without a native indexOf call.
+      const b = buf[p];
+      if (b === LF || (b === CR && p + 1 < end && buf[p + 1] === LF)) {
+        this.lineNo++;
+        this.counters.lines++;
+        this.counters.skipped++;
+        p += b === LF ? 1 : 2;
+        continue;
+      }
       let nl = buf.indexOf(LF, p);
       if (nl < 0 || nl >= end) nl = end;
       if (nl - p > LONG_LINE_BYTES) this.longLine(buf, p, nl);
@@ -168,7 +179,7 @@ export class RangeScanner {
     const line = ++this.lineNo;
     c.lines++;
     const f = this.fields;
-    const kind = parseWindowsLine(buf, start, end, f);
+    const kind = parseWindowsLine(buf, start, end, f, this.pending.length > 0);
     if (kind === LineKind.PACKET) {
       c.records++;
       if (f.dir === DIR_RCV && !f.isResponse && f.opcode === OPCODE_QUERY) {
@@ -221,6 +232,7 @@ export class RangeScanner {
   /** The current line is a response sent to some client: does it answer a pending matched query? */
   private pair(buf: Buffer, line: number): void {
     const f = this.fields;
+    if (!this.pendingXid(buf, f.xidStart, f.xidEnd)) return;
     const client = latin1(buf, f.ipStart, f.ipEnd);
     const xid = latin1(buf, f.xidStart, f.xidEnd).toLowerCase();
     for (let i = 0; i < this.pending.length; i++) {
@@ -232,6 +244,19 @@ export class RangeScanner {
       }
     }
     void line;
+  }
+
+  /** Cheap pre-check without strings: does any pending query have this xid? */
+  private pendingXid(buf: Buffer, start: number, end: number): boolean {
+    const len = end - start;
+    for (let i = 0; i < this.pending.length; i++) {
+      const x = this.pending[i]!.hit.xid;
+      if (x.length !== len) continue;
+      let j = 0;
+      while (j < len && x.charCodeAt(j) === LOWER[buf[start + j]!]) j++;
+      if (j === len) return true;
+    }
+    return false;
   }
 
   private expire(line: number): void {

@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { ExitCode, exitCodeFor, isDnshuntError } from '../core/index.js';
 import { registerDgaCommand } from './dga-command.js';
+import { registerGenCommand } from './gen-command.js';
 import { registerScanCommand } from './scan-command.js';
 
 const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string };
@@ -23,6 +24,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
   const io = { stdout: process.stdout, stderr: process.stderr, stdin: process.stdin };
   registerScanCommand(program, io, setExit);
   registerDgaCommand(program);
+  registerGenCommand(program);
   return program;
 }
 

@@ -57,9 +57,9 @@ const WORD_BITS = 32;
 const UINT32_MAX = 0xffffffff;
 
 /** T14, exact order (doc §3). */
-const T14: readonly string[] = ['ru', 'pw', 'eu', 'in', 'yt', 'pm', 'us', 'fr', 'de', 'it', 'be', 'uk', 'nl', 'tf'];
+const T14: readonly string[] = Object.freeze(['ru', 'pw', 'eu', 'in', 'yt', 'pm', 'us', 'fr', 'de', 'it', 'be', 'uk', 'nl', 'tf']);
 /** T10, exact order (doc §4). */
-const T10: readonly string[] = ['ru', 'info', 'biz', 'click', 'su', 'work', 'pl', 'org', 'pw', 'xyz'];
+const T10: readonly string[] = Object.freeze(['ru', 'info', 'biz', 'click', 'su', 'work', 'pl', 'org', 'pw', 'xyz']);
 
 /** Everything that differs between the variants. */
 export interface LockyParams extends DgaVariantInfo {
@@ -70,19 +70,19 @@ export interface LockyParams extends DgaVariantInfo {
   readonly indexModulus: number;
 }
 
-function params(name: LockyVariant, seeded: boolean, rotate: number, namesPerWindow: number, indexModulus: number, minLabelLength: number, tlds: readonly string[]): LockyParams {
-  return { name, seeded, rotate, namesPerWindow, indexModulus, minLabelLength, maxLabelLength: minLabelLength + LABEL_LENGTH_SPAN - 1, tlds };
+function params(p: Omit<LockyParams, 'maxLabelLength'>): LockyParams {
+  return Object.freeze({ ...p, maxLabelLength: p.minLabelLength + LABEL_LENGTH_SPAN - 1 });
 }
 
-/** Parameters of each Locky variant (doc §2–§4, §6). */
-export const LOCKY_VARIANTS: Readonly<Record<LockyVariant, LockyParams>> = {
-  v1: params('v1', false, 5, 6, 6, 5, T14),
-  v2: params('v2', true, 7, 8, 8, 5, T14),
-  v3: params('v3', true, 7, 12, 0, 7, T10),
-};
+/** Parameters of each Locky variant (doc §2–§4, §6). Frozen. */
+export const LOCKY_VARIANTS: Readonly<Record<LockyVariant, LockyParams>> = Object.freeze({
+  v1: params({ name: 'v1', seeded: false, rotate: 5, namesPerWindow: 6, indexModulus: 6, minLabelLength: 5, tlds: T14 }),
+  v2: params({ name: 'v2', seeded: true, rotate: 7, namesPerWindow: 8, indexModulus: 8, minLabelLength: 5, tlds: T14 }),
+  v3: params({ name: 'v3', seeded: true, rotate: 7, namesPerWindow: 12, indexModulus: 0, minLabelLength: 7, tlds: T10 }),
+});
 
 /** The variants in their stable order. */
-export const LOCKY_VARIANT_LIST: readonly LockyParams[] = [LOCKY_VARIANTS.v1, LOCKY_VARIANTS.v2, LOCKY_VARIANTS.v3];
+export const LOCKY_VARIANT_LIST: readonly LockyParams[] = Object.freeze([LOCKY_VARIANTS.v1, LOCKY_VARIANTS.v2, LOCKY_VARIANTS.v3]);
 
 /** True when `v` names a Locky variant. */
 export function isLockyVariant(v: string): v is LockyVariant {

@@ -232,7 +232,9 @@ export function explainSmtpError(err: unknown, config: AlertConfig): string {
   return line.length <= MAX_EXPLANATION_CHARS ? line : line.slice(0, MAX_EXPLANATION_CHARS - 1) + '…';
 }
 
-function tlsHint(message: string, command: string): string {
+function tlsHint(raw: string, command: string): string {
+  // OpenSSL's "80DC…:error:0A00010B:SSL routines:ssl3_get_record:wrong version number:../deps/…:350:" → "wrong version number".
+  const message = raw.replace(/^[0-9A-F]+:error:[0-9A-F]+:[^:]+:[^:]+:([^:]+):.*$/, '$1');
   if (command === 'STARTTLS' || /STARTTLS/.test(message)) return `the server does not offer STARTTLS (${message}); use smtpTls 'implicit' (port 465) or, on a trusted network only, 'none'`;
   if (/wrong version number|unknown protocol|packet length too long/i.test(message)) return `no TLS on this port (${message}); smtpTls 'implicit' is usually port 465, 'starttls' port 587`;
   if (/self.signed|certificate|unable to (get|verify)/i.test(message)) return `${message}; set smtpCaFile to the PEM of the server's CA or certificate`;

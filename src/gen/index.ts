@@ -14,3 +14,6 @@ export { toWire, fromWire } from './wire.js';
 export { ipColumn, IP_COLUMN_WIDTH } from './hosts.js';
 export { headerBlock, KEY_TABLE_LINES } from './header.js';
 export { Prng } from './prng.js';
+export { competitorIndicators, grepPatternsText, dateOfIso } from './bench-inputs.js';
+export { median, summarize, addRatios, formatTable } from './bench-stats.js';
+export type { ToolResult } from './bench-stats.js';

@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { readFileSync, renameSync, truncateSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { ErrorCode } from '../src/core/index.js';
 import { lockyDomain, parseCivilDate, windowOf } from '../src/dga/index.js';
 import { checkpointPathFor, loadCheckpoint } from '../src/tail/index.js';
 import { tempDir } from './helpers.js';
@@ -184,15 +185,13 @@ describe('tail: following one file', () => {
     writeFileSync(log, HEAD, 'latin1');
     const a = await openHarness(log, state);
     await a.tailer.drain();
+    await a.close();
     const before = (await loadCheckpoint(a.tailer.checkpointFile))!.offset;
     append(log, query(T0, '10.0.0.9', LOCKY_V1_0216));
-    let fail = true;
-    const b = await openHarness(log, state, { failOnBatch: () => fail });
+    const b = await openHarness(log, state, { failOnBatch: () => true });
     await assert.rejects(b.tailer.poll(), /sink failure/);
+    await b.close();
     assert.equal((await loadCheckpoint(b.tailer.checkpointFile))!.offset, before);
-    await b.engine.close();
-    await a.engine.close();
-    fail = false;
     const c = await openHarness(log, state);
     try {
       await c.tailer.drain();
@@ -200,6 +199,19 @@ describe('tail: following one file', () => {
     } finally {
       await c.close();
     }
+  });
+
+  it('a second follower of the same file and state directory is refused', async () => {
+    const { log, state } = paths();
+    writeFileSync(log, HEAD, 'latin1');
+    const a = await openHarness(log, state);
+    try {
+      await assert.rejects(openHarness(log, state), (e: unknown) => (e as { code?: string }).code === ErrorCode.STATE && /already followed by process/.test((e as Error).message));
+    } finally {
+      await a.close();
+    }
+    const b = await openHarness(log, state);
+    await b.close();
   });
 
   it('a first run from the end skips what is there and numbers new lines right', async () => {
@@ -219,7 +231,7 @@ describe('tail: following one file', () => {
     }
   });
 
-  it('results do not depend on the batch size (down to one line per batch)', async () => {
+  it('results do not depend on the batch size (down to one line per batch) nor on parallel batches', async () => {
     const { log } = paths();
     let text = HEAD;
     for (let i = 0; i < 60; i++) {
@@ -229,8 +241,9 @@ describe('tail: following one file', () => {
     }
     writeFileSync(log, text, 'latin1');
     const runs: string[] = [];
-    for (const size of [1, 333, 1 << 24]) {
-      const h = await openHarness(log, join(tmp.dir, `state-batch-${size}`), { maxBatchBytes: size });
+    const configs = [{ maxBatchBytes: 1 }, { maxBatchBytes: 333 }, { maxBatchBytes: 1 << 24 }, { maxBatchBytes: 500, threads: 2, batchesPerPoll: 4 }];
+    for (const [i, cfg] of configs.entries()) {
+      const h = await openHarness(log, join(tmp.dir, `state-batch-${i}`), cfg);
       try {
         await h.tailer.drain();
         runs.push(JSON.stringify(h.hits.map((x) => [x.client, x.line, x.qname])));

@@ -70,7 +70,7 @@ export interface TailHarness {
 export async function openHarness(
   path: string,
   stateDir: string,
-  opts: { startAt?: StartAt; maxBatchBytes?: number; threads?: number; failOnBatch?: () => boolean } = {},
+  opts: { startAt?: StartAt; maxBatchBytes?: number; threads?: number; batchesPerPoll?: number; failOnBatch?: () => boolean } = {},
 ): Promise<TailHarness> {
   const hits: HitRecord[] = [];
   const logs: string[] = [];
@@ -101,6 +101,7 @@ export async function openHarness(
     log: { info: (m) => logs.push(`info: ${m}`), warn: (m) => logs.push(`warn: ${m}`) },
   };
   if (opts.maxBatchBytes !== undefined) o.maxBatchBytes = opts.maxBatchBytes;
+  if (opts.batchesPerPoll !== undefined) o.batchesPerPoll = opts.batchesPerPoll;
   const tailer = await Tailer.open(o);
   return {
     tailer,
@@ -108,7 +109,7 @@ export async function openHarness(
     hits,
     logs,
     close: async () => {
-      await tailer.save();
+      await tailer.close();
       await engine.close();
     },
   };

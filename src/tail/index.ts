@@ -11,3 +11,4 @@ export { restartReason, describeRestart } from './identity.js';
 export type { RestartReason } from './identity.js';
 export { DateWindow, compareDates, shiftDate, formatDate, ROLL_AHEAD_DAYS } from './date-window.js';
 export type { DateRange } from './date-window.js';
+export { TailLock } from './tail-lock.js';

@@ -12,12 +12,14 @@
  *          sink.onBatch(hits) ─ checkpoint { offset: end, lineNo += lines } (atomic write)
  * ```
  */
+import { mkdir } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { setTimeout as sleepFor } from 'node:timers/promises';
 import { DnshuntError, ErrorCode, addCounters, emptyCounters, isDnshuntError, type ScanCounters, type ScanRangeResult } from '../core/index.js';
 import { checkpointPathFor, loadCheckpoint, saveCheckpoint, type Checkpoint } from './checkpoint.js';
 import { LogHandle, PROBE_WINDOW_BYTES, type FileIdentity } from './file-probe.js';
 import { describeRestart, restartReason } from './identity.js';
+import { TailLock } from './tail-lock.js';
 import type { TailEngine } from './rolling-pool.js';
 
 /** Largest batch handed to one worker request, in bytes (bounds memory and checkpoint lag). */
@@ -63,6 +65,8 @@ export interface TailerOptions {
   log: TailLogger;
   /** Largest batch per worker request; default {@link MAX_BATCH_BYTES}. */
   maxBatchBytes?: number;
+  /** Batches scanned side by side per poll when catching up (the pool's thread count); default 1. */
+  batchesPerPoll?: number;
   lookaheadBytes?: number;
   maxSamples?: number;
   /** Clock for the checkpoint's savedAt, in ms. */
@@ -116,19 +120,43 @@ export class Tailer {
   private missingSaid = false;
   private unreadableSaid = false;
   private rangeIndex = 0;
+  private readonly lock: TailLock;
 
-  private constructor(o: TailerOptions, checkpointFile: string, cp: Checkpoint | null) {
+  private constructor(o: TailerOptions, checkpointFile: string, cp: Checkpoint | null, lock: TailLock) {
     this.o = o;
+    this.lock = lock;
     this.path = resolve(o.path);
     this.checkpointFile = checkpointFile;
     this.cp = cp;
     this.hadCheckpoint = cp !== null;
   }
 
-  /** Load the checkpoint of `o.path` from the state directory (none on a first run). */
+  /**
+   * Lock `o.path`'s checkpoint in the state directory and load it (none on a first run).
+   * @throws DnshuntError STATE when another live process follows the same file with the
+   *   same state directory, or the checkpoint is unreadable.
+   */
   static async open(o: TailerOptions): Promise<Tailer> {
     const file = checkpointPathFor(o.stateDir, o.path);
-    return new Tailer(o, file, await loadCheckpoint(file));
+    await mkdir(o.stateDir, { recursive: true, mode: 0o700 }).catch((e: NodeJS.ErrnoException) => {
+      throw new DnshuntError(ErrorCode.STATE, `state directory ${o.stateDir}: cannot create it (${e.code ?? e.message})`, e);
+    });
+    const lock = await TailLock.acquire(file.replace(/\.json$/, '.lock'), resolve(o.path));
+    try {
+      return new Tailer(o, file, await loadCheckpoint(file), lock);
+    } catch (e) {
+      await lock.release();
+      throw e;
+    }
+  }
+
+  /** Save the checkpoint and release the lock. The tailer is not used afterwards. */
+  async close(): Promise<void> {
+    try {
+      await this.save();
+    } finally {
+      await this.lock.release();
+    }
   }
 
   /** The current checkpoint (null until the file was first seen on a first run). */
@@ -157,7 +185,7 @@ export class Tailer {
       }
       return { status: 'missing', more: false };
     }
-    let end: number | null;
+    const ends: number[] = [];
     let times: string[] = [];
     let dirty = false;
     let cp: Checkpoint;
@@ -183,17 +211,24 @@ export class Tailer {
         }
       }
       this.cp = cp;
-      end = h.batchEnd(cp.offset, this.o.maxBatchBytes ?? MAX_BATCH_BYTES);
-      if (end !== null) {
-        const t = h.batchTimes(cp.offset, end);
+      // Consecutive line-aligned batches, one per worker, so a backlog is caught up in parallel.
+      const width = Math.max(1, this.o.batchesPerPoll ?? 1);
+      for (let from = cp.offset; ends.length < width; ) {
+        const end = h.batchEnd(from, this.o.maxBatchBytes ?? MAX_BATCH_BYTES);
+        if (end === null) break;
+        ends.push(end);
+        from = end;
+      }
+      if (ends.length > 0) {
+        const t = h.batchTimes(cp.offset, ends[ends.length - 1]!);
         times = [t.first, t.last].filter((x): x is string => x !== null);
       }
     } finally {
       h.close();
     }
     if (dirty) await this.save();
-    if (end === null) return { status: 'idle', more: false };
-    return this.scanBatch(cp, end, times);
+    if (ends.length === 0) return { status: 'idle', more: false };
+    return this.scanBatches(cp, ends, times);
   }
 
   /**
@@ -223,34 +258,45 @@ export class Tailer {
     if (this.cp !== null) await saveCheckpoint(this.checkpointFile, this.cp, (this.o.now ?? Date.now)());
   }
 
-  private async scanBatch(cp: Checkpoint, end: number, times: string[]): Promise<PollOutcome> {
+  private async scanBatches(cp: Checkpoint, ends: readonly number[], times: string[]): Promise<PollOutcome> {
     await this.o.engine.prepare(times);
-    let result: ScanRangeResult;
+    const last = ends[ends.length - 1]!;
+    let results: ScanRangeResult[];
     try {
-      result = await this.o.engine.scan({
-        kind: 'scan-range',
-        path: this.path,
-        fileIndex: 0,
-        rangeIndex: this.rangeIndex++,
-        start: cp.offset,
-        end,
-        lookahead: this.o.lookaheadBytes ?? TAIL_LOOKAHEAD_BYTES,
-        maxSamples: this.o.maxSamples ?? BATCH_SAMPLES,
-      });
+      results = await Promise.all(
+        ends.map((end, i) =>
+          this.o.engine.scan({
+            kind: 'scan-range',
+            path: this.path,
+            fileIndex: 0,
+            rangeIndex: this.rangeIndex++,
+            start: i === 0 ? cp.offset : ends[i - 1]!,
+            end,
+            lookahead: this.o.lookaheadBytes ?? TAIL_LOOKAHEAD_BYTES,
+            maxSamples: this.o.maxSamples ?? BATCH_SAMPLES,
+          }),
+        ),
+      );
     } catch (e) {
       // Deleted between the look and the worker's read: the next poll sees what happened.
       if (isDnshuntError(e) && e.code === ErrorCode.NO_SUCH_PATH) return this.raced();
       throw e;
     }
-    if (!this.stillSameFile(cp, end)) return this.raced();
-    await this.o.sink.onBatch({ path: this.path, start: cp.offset, end, startLine: cp.lineNo, result });
-    // The checkpoint passes the batch only now that its hits are with the sink.
-    this.cp = { ...cp, offset: end, lineNo: cp.lineNo + result.counters.lines };
-    this.stats.batches++;
-    this.stats.hits += result.hits.length;
-    addCounters(this.stats.counters, result.counters);
-    await this.save();
-    return { status: 'batch', more: end < cp.size };
+    if (!this.stillSameFile(cp, last)) return this.raced();
+    let at = cp;
+    for (let i = 0; i < results.length; i++) {
+      const result = results[i]!;
+      const end = ends[i]!;
+      await this.o.sink.onBatch({ path: this.path, start: at.offset, end, startLine: at.lineNo, result });
+      // The checkpoint passes the batch only now that its hits are with the sink.
+      at = { ...at, offset: end, lineNo: at.lineNo + result.counters.lines };
+      this.cp = at;
+      this.stats.batches++;
+      this.stats.hits += result.hits.length;
+      addCounters(this.stats.counters, result.counters);
+      await this.save();
+    }
+    return { status: 'batch', more: last < cp.size };
   }
 
   /**

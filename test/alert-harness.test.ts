@@ -56,15 +56,12 @@ export interface SmtpOptions {
 export interface TestSmtp {
   port: number;
   mails: ReceivedMail[];
-  /** Resolve when at least `n` mails arrived; reject after `timeoutMs` real ms. */
-  waitForMails(n: number, timeoutMs?: number): Promise<void>;
   close(): Promise<void>;
 }
 
 /** Start a real SMTP server on loopback. Without `auth` it is an open relay; without `tls` it offers no STARTTLS. */
 export async function startSmtp(opts: SmtpOptions = {}): Promise<TestSmtp> {
   const mails: ReceivedMail[] = [];
-  const waiters: (() => void)[] = [];
   const options: SMTPServerOptions = {
     logger: false,
     disableReverseLookup: true,
@@ -102,7 +99,6 @@ export async function startSmtp(opts: SmtpOptions = {}): Promise<TestSmtp> {
           parsed: parseMail(raw),
         });
         cb();
-        for (const w of waiters.splice(0)) w();
       });
     },
   };
@@ -118,20 +114,6 @@ export async function startSmtp(opts: SmtpOptions = {}): Promise<TestSmtp> {
   return {
     port,
     mails,
-    async waitForMails(n, timeoutMs = 5_000) {
-      const started = Date.now();
-      while (mails.length < n) {
-        const left = timeoutMs - (Date.now() - started);
-        if (left <= 0) throw new Error(`expected ${n} mails, got ${mails.length}`);
-        await new Promise<void>((resolve) => {
-          const t = setTimeout(resolve, left);
-          waiters.push(() => {
-            clearTimeout(t);
-            resolve();
-          });
-        });
-      }
-    },
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
 }

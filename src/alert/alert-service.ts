@@ -18,12 +18,12 @@ import { join } from 'node:path';
 import type { Writable } from 'node:stream';
 import { DnshuntError, ErrorCode, type HitRecord } from '../core/index.js';
 import type { AlertConfig } from './alert-config.js';
-import { alertIdFor, digestIdFor, messageIdFor, pickHitFields, type AlertMessage, type DigestAlert, type ImmediateAlert } from './alert-model.js';
-import { formatDuration } from './duration.js';
+import { alertIdFor, digestIdFor, messageIdFor, pickHitFields, type DigestAlert, type ImmediateAlert } from './alert-model.js';
 import { JsonlSink } from './jsonl-sink.js';
-import { headerSafe, renderMail } from './mail-render.js';
+import { headerSafe } from './mail-render.js';
 import { Outbox } from './outbox.js';
-import { SmtpFailure, SmtpSink } from './smtp-sink.js';
+import { SmtpSink } from './smtp-sink.js';
+import { Delivery } from './delivery.js';
 import { StateStore, type JournalRecord } from './state-store.js';
 import { DEFAULT_SUPPRESSOR_LIMITS, Suppressor, type DigestDraft, type SuppressorLimits } from './suppressor.js';
 
@@ -119,12 +119,7 @@ export class AlertService {
   private readonly mail: MailParts | null;
   private serial: Promise<void>;
   private closing: boolean;
-  private delivering: Promise<void> | null;
-  private kickAgain: boolean;
-  private readonly abort: AbortController;
-  private retryAt: number;
-  private failures: number;
-  private sent: number;
+  private readonly delivery: Delivery | null;
   private broken: Error | null;
 
   private constructor(config: AlertConfig, deps: AlertDeps, limits: AlertLimits, jsonl: JsonlSink | null, mail: MailParts | null) {
@@ -137,12 +132,7 @@ export class AlertService {
     this.mail = mail;
     this.serial = Promise.resolve();
     this.closing = false;
-    this.delivering = null;
-    this.kickAgain = false;
-    this.abort = new AbortController();
-    this.retryAt = 0;
-    this.failures = 0;
-    this.sent = 0;
+    this.delivery = mail === null ? null : new Delivery(mail.outbox, mail.sink, this.now, this.log, limits);
     this.broken = null;
   }
 
@@ -197,7 +187,7 @@ export class AlertService {
         await jsonl?.close();
         throw e;
       }
-      service.kick();
+      service.delivery?.kick();
     }
     return service;
   }
@@ -222,7 +212,7 @@ export class AlertService {
       if (decision.kind === 'alert') {
         await this.queueAlert(m, record, now);
         await this.durable(() => m.store.compact(m.suppressor.snapshot(), now));
-        this.kick();
+        this.delivery?.kick();
       }
     });
   }
@@ -246,14 +236,14 @@ export class AlertService {
       } else if (m.store.journalLength() >= this.limits.compactAfterRecords) {
         await this.durable(() => m.store.compact(m.suppressor.snapshot(), now));
       }
-      this.kick();
+      this.delivery?.kick();
     });
   }
 
   /** Resolves when queued calls are applied and no delivery is running (a blocked or backed-off outbox counts as idle). */
   async idle(): Promise<void> {
     await this.serial.catch(() => undefined);
-    while (this.delivering !== null) await this.delivering;
+    await this.delivery?.idle();
   }
 
   /** Counters for logs and tests. */
@@ -261,11 +251,11 @@ export class AlertService {
     const m = this.mail;
     return {
       pending: m?.outbox.pendingCount() ?? 0,
-      sent: this.sent,
+      sent: this.delivery?.sentCount() ?? 0,
       folded: m?.suppressor.foldedCount() ?? 0,
       tracked: m?.suppressor.trackedCount() ?? 0,
       nextDigestAt: m?.suppressor.nextDigestAt() ?? null,
-      retryAt: this.retryAt > 0 ? this.retryAt : null,
+      retryAt: this.delivery?.retryTime() ?? null,
     };
   }
 
@@ -284,7 +274,7 @@ export class AlertService {
     await this.serial.catch(() => undefined);
     const drained = await waitFor(this.idle(), opts.timeoutMs ?? DEFAULT_CLOSE_TIMEOUT_MS);
     if (!drained) {
-      this.abort.abort();
+      this.delivery?.abort();
       await waitFor(this.idle(), ABORT_GRACE_MS);
     }
     const m = this.mail;
@@ -366,77 +356,6 @@ export class AlertService {
     }
   }
 
-  /** Start delivery unless it is running; if it is, make it look again when it finishes. */
-  private kick(): void {
-    if (this.mail === null) return;
-    if (this.delivering !== null) {
-      this.kickAgain = true;
-      return;
-    }
-    this.delivering = this.deliver(this.mail)
-      .catch((e: unknown) => this.log(`alert delivery: ${(e as Error).message}`))
-      .finally(() => {
-        this.delivering = null;
-        if (this.kickAgain && !this.abort.signal.aborted) {
-          this.kickAgain = false;
-          this.kick();
-        }
-      });
-  }
-
-  /** Send due messages one at a time, oldest first, until none is due, the server fails, or close() aborts. */
-  private async deliver(m: MailParts): Promise<void> {
-    for (;;) {
-      if (this.abort.signal.aborted) return;
-      const now = this.now();
-      if (now < this.retryAt) return;
-      const entry = m.outbox.nextDue(now);
-      if (entry === null) return;
-      const msg = entry.message;
-      let receipt;
-      try {
-        receipt = await m.sink.send(
-          { messageId: msg.messageId, date: new Date(msg.createdAt), kind: msg.kind, content: renderMail(msg) },
-          this.abort.signal,
-        );
-      } catch (e) {
-        if (this.abort.signal.aborted) return;
-        const line = e instanceof Error ? e.message : String(e);
-        const after = this.now();
-        if (e instanceof SmtpFailure && e.permanent) {
-          entry.attempts++;
-          const delay = this.backoff(entry.attempts);
-          entry.nextAttemptAt = after + delay;
-          this.log(`${describe(msg)} refused: ${line}; retry in ${formatDuration(delay)}`);
-          continue;
-        }
-        this.failures++;
-        const delay = this.backoff(this.failures);
-        this.retryAt = after + delay;
-        this.log(`${describe(msg)} not sent: ${line}; ${m.outbox.pendingCount()} pending, retry in ${formatDuration(delay)}`);
-        return;
-      }
-      this.failures = 0;
-      this.retryAt = 0;
-      this.sent++;
-      try {
-        await m.outbox.markSent(msg.id, { sentAt: this.now(), response: receipt.response, rejected: receipt.rejected });
-      } catch (e) {
-        // Accepted but not marked: keep it from being resent at once; a restart will resend it (same Message-ID).
-        entry.nextAttemptAt = this.now() + this.limits.retryMaxMs;
-        this.log(`${describe(msg)} sent, but marking it sent failed: ${(e as Error).message}`);
-        continue;
-      }
-      const rejected = receipt.rejected.length > 0 ? `; rejected: ${receipt.rejected.join(', ')}` : '';
-      this.log(`${describe(msg)} sent to ${receipt.accepted.join(', ')}${rejected} (${receipt.response})`);
-    }
-  }
-
-  private backoff(failures: number): number {
-    const exp = Math.min(failures - 1, 30);
-    return Math.min(this.limits.retryMaxMs, this.limits.retryBaseMs * 2 ** exp);
-  }
-
   /**
    * Run `op` after every earlier call. A failure leaves memory and disk possibly
    * out of step (a decision made, its outbox entry not written), so it breaks
@@ -464,10 +383,6 @@ export class AlertService {
       throw new DnshuntError(ErrorCode.STATE, `stateDir ${this.config.stateDir ?? ''}: ${(e as Error).message}`, e);
     }
   }
-}
-
-function describe(msg: AlertMessage): string {
-  return msg.kind === 'alert' ? `alert mail ${msg.id} (${headerSafe(msg.hit.client)} ${headerSafe(msg.hit.indicator)})` : `digest mail ${msg.id}`;
 }
 
 /** Resolve true when `p` settles within `ms` real milliseconds, false otherwise. */

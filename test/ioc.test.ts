@@ -1,0 +1,234 @@
+/**
+ * Indicator feeds: normalising one indicator (case, trailing dot, URLs,
+ * defanging, wildcards, IPs, public suffixes refused), parsing a feed with
+ * problems reported by file and line, and the bundled Locky list checked
+ * against its own data file and against ../shared's research list.
+ */
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import fc from 'fast-check';
+import { BUILTIN_LIST_PATH, buildIndicatorSet, loadBuiltinIndicators, normalizeIndicator, parseFeed } from '../src/ioc/index.js';
+import { REPO_ROOT, SHARED } from './helpers.js';
+
+function ok(raw: string): string {
+  const n = normalizeIndicator(raw);
+  assert.ok(n.ok, `${raw}: ${n.ok ? '' : n.reason}`);
+  return n.value;
+}
+
+function refused(raw: string): string {
+  const n = normalizeIndicator(raw);
+  assert.ok(!n.ok, `${raw} was accepted as ${n.ok ? n.value : ''}`);
+  return n.reason;
+}
+
+describe('normalizeIndicator', () => {
+  it('lower-cases and drops a trailing dot', () => {
+    assert.equal(ok('Evil.PW.'), 'evil.pw');
+    assert.equal(ok('  evil.pw  '), 'evil.pw');
+    assert.equal(ok('FNARSIPFQE.PW'), 'fnarsipfqe.pw');
+  });
+
+  it('takes the host of a URL (scheme, user info, port, path, query and fragment dropped)', () => {
+    assert.equal(ok('http://evil.pw/main.php'), 'evil.pw');
+    assert.equal(ok('https://user:pw@Evil.PW:8443/x?y=1#z'), 'evil.pw');
+    assert.equal(ok('http://evil.pw#frag'), 'evil.pw');
+  });
+
+  it('undoes the usual defanging', () => {
+    assert.equal(ok('hxxp://evil[.]pw/x'), 'evil.pw');
+    assert.equal(ok('evil(.)pw'), 'evil.pw');
+    assert.equal(ok('evil[dot]pw'), 'evil.pw');
+  });
+
+  it('drops a leading "*." (an indicator already covers its subdomains)', () => {
+    assert.equal(ok('*.evil.pw'), 'evil.pw');
+  });
+
+  it('recognises IPv4 and IPv6 indicators as IPs', () => {
+    assert.deepEqual(normalizeIndicator('109.234.38.35'), { ok: true, kind: 'ip', value: '109.234.38.35' });
+    assert.deepEqual(normalizeIndicator('http://86.104.134.144/main.php'), { ok: true, kind: 'ip', value: '86.104.134.144' });
+    assert.deepEqual(normalizeIndicator('2001:db8::1'), { ok: true, kind: 'ip', value: '2001:db8::1' });
+    assert.deepEqual(normalizeIndicator('https://[2001:db8::1]:443/'), { ok: true, kind: 'ip', value: '2001:db8::1' });
+  });
+
+  it('refuses an indicator that is only a public suffix, saying why', () => {
+    for (const s of ['com', 'co.uk', 'pw', 'CO.UK.', '*.co.uk', 'http://co.uk/']) assert.match(refused(s), /public suffix/, s);
+  });
+
+  it('keeps registrable domains under multi-label public suffixes', () => {
+    assert.equal(ok('evil.co.uk'), 'evil.co.uk');
+    assert.equal(ok('x.evil.co.uk'), 'x.evil.co.uk');
+  });
+
+  it('refuses malformed names with a reason', () => {
+    for (const s of ['', '   ', 'a..b', '-bad.pw', 'bad-.pw', 'sp ace.pw', 'ev!l.pw', `${'a'.repeat(64)}.pw`, `${'a.'.repeat(130)}pw`, '\u00e4\u00f6.pw']) {
+      assert.ok(refused(s).length > 0, s);
+    }
+  });
+
+  it('property: any normalised domain is lower case, dot-free at the ends, and stable (normalising twice changes nothing)', () => {
+    const arbLabel = fc.string({ unit: fc.constantFrom(...'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789'), minLength: 1, maxLength: 12 });
+    fc.assert(
+      fc.property(fc.array(arbLabel, { minLength: 2, maxLength: 4 }), fc.constantFrom('', '.', 'http://', 'hxxp://'), (labels, deco) => {
+        const raw = deco === '.' ? `${labels.join('.')}.` : `${deco}${labels.join('.')}`;
+        const n = normalizeIndicator(raw);
+        if (!n.ok) return; // e.g. a random name that is a public suffix
+        assert.equal(n.value, n.value.toLowerCase());
+        assert.ok(!n.value.startsWith('.') && !n.value.endsWith('.'));
+        assert.deepEqual(normalizeIndicator(n.value), n);
+      }),
+      { numRuns: 300 },
+    );
+  });
+});
+
+describe('parseFeed', () => {
+  const text = [
+    '# Locky feed', //                        1
+    'evil.pw', //                             2
+    '0.0.0.0 hosts.example', //               3
+    '127.0.0.1 localhost', //                 4 (ignored hosts entry)
+    'http://url.example/x?y#z', //            5
+    'bad line here', //                       6 (problem)
+    'co.uk', //                               7 (problem: public suffix)
+    '  spaced.example   # trailing comment', // 8
+    '', //                                    9
+    '1.2.3.4', //                             10 (ip)
+    'win.example\r', //                       11 (CRLF)
+    'ev!l.example', //                        12 (problem)
+    '0.0.0.0 a.example b.example', //         13 (two hosts)
+    'last.example', //                        14 (no final newline)
+  ].join('\n');
+  const r = parseFeed(text, '/feeds/f.txt');
+
+  it('reads domains, hosts-file lines, URLs and IPs with their line numbers', () => {
+    assert.deepEqual(
+      r.indicators.map((i) => [i.value, i.kind, i.source]),
+      [
+        ['evil.pw', 'domain', 'feed:/feeds/f.txt line 2'],
+        ['hosts.example', 'domain', 'feed:/feeds/f.txt line 3'],
+        ['url.example', 'domain', 'feed:/feeds/f.txt line 5'],
+        ['spaced.example', 'domain', 'feed:/feeds/f.txt line 8'],
+        ['1.2.3.4', 'ip', 'feed:/feeds/f.txt line 10'],
+        ['win.example', 'domain', 'feed:/feeds/f.txt line 11'],
+        ['a.example', 'domain', 'feed:/feeds/f.txt line 13'],
+        ['b.example', 'domain', 'feed:/feeds/f.txt line 13'],
+        ['last.example', 'domain', 'feed:/feeds/f.txt line 14'],
+      ],
+    );
+  });
+
+  it('reports each bad line with file, line number, text and a reason', () => {
+    assert.deepEqual(r.problems.map((p) => [p.file, p.line, p.text]), [
+      ['/feeds/f.txt', 6, 'bad line here'],
+      ['/feeds/f.txt', 7, 'co.uk'],
+      ['/feeds/f.txt', 12, 'ev!l.example'],
+    ]);
+    assert.match(r.problems[1]!.reason, /public suffix/);
+    for (const p of r.problems) assert.ok(p.reason.length > 0);
+  });
+
+  it('line numbers are right for CRLF, LF and CR-only feeds', () => {
+    for (const eol of ['\n', '\r\n', '\r']) {
+      const f = parseFeed(['# c', '', 'a.example', 'bad one', 'b.example'].join(eol), 'x');
+      assert.deepEqual(f.indicators.map((i) => i.source), ['feed:x line 3', 'feed:x line 5'], JSON.stringify(eol));
+      assert.deepEqual(f.problems.map((p) => p.line), [4], JSON.stringify(eol));
+    }
+  });
+
+  it('a binary feed produces problems, not indicators and not an exception', () => {
+    const f = parseFeed('\u0000\u0001\u0002evil\u0000.pw\n\u00ff\u00fe\n', 'bin');
+    assert.equal(f.indicators.length, 0);
+    assert.equal(f.problems.length, 2);
+  });
+
+  it('property: never throws, and every line is an indicator, a problem, or blank/comment', () => {
+    fc.assert(
+      fc.property(fc.array(fc.string({ maxLength: 40 }), { maxLength: 30 }), (lines) => {
+        const f = parseFeed(lines.join('\n'), 'p');
+        for (const i of f.indicators) assert.match(i.source, /^feed:p line \d+$/);
+        for (const p of f.problems) assert.ok(p.line >= 1 && p.line <= Math.max(1, lines.join('\n').split(/\r\n|\r|\n/).length));
+      }),
+      { numRuns: 300 },
+    );
+  });
+});
+
+describe('buildIndicatorSet', () => {
+  it('groups by domain in first-seen order, keeps every provenance, and sets IPs aside', () => {
+    const s = buildIndicatorSet(
+      [
+        { value: 'evil.pw', kind: 'domain', source: 'feed:a line 1', group: 'feed' },
+        { value: '1.2.3.4', kind: 'ip', source: 'feed:a line 2', group: 'feed' },
+        { value: 'evil.pw', kind: 'domain', source: 'feed:b line 7', group: 'feed' },
+      ],
+      [
+        { name: 'fnarsipfqe.pw', description: 'locky-v1 window=2016-02-16 index=0', window: { year: 2016, month: 2, day: 16 } },
+        { name: 'evil.pw', description: 'gen', window: { year: 2016, month: 2, day: 18 } },
+      ],
+    );
+    assert.deepEqual(s.entries.map((e) => e.indicator), ['evil.pw', 'fnarsipfqe.pw']);
+    assert.deepEqual(s.entries[0]!.sources, ['feed:a line 1', 'feed:b line 7']);
+    assert.deepEqual(s.entries[0]!.dga.map((d) => d.description), ['gen']);
+    assert.deepEqual(s.entries[1]!.sources, []);
+    assert.deepEqual(s.ips.map((i) => i.value), ['1.2.3.4']);
+  });
+});
+
+describe('loadBuiltinIndicators', () => {
+  const builtin = loadBuiltinIndicators();
+  const dataLines = readFileSync(BUILTIN_LIST_PATH, 'utf8').split('\n');
+
+  it('is the data file bundled in the repository', () => {
+    assert.equal(BUILTIN_LIST_PATH, join(REPO_ROOT, 'data', 'locky-static-ioc.tsv'));
+  });
+
+  it('loads every row, each with a source naming its line, and the line holds that indicator', () => {
+    const rows = dataLines.filter((l) => l.trim().length > 0 && !l.startsWith('#'));
+    assert.equal(builtin.length, rows.length);
+    for (const ind of builtin) {
+      const m = /^builtin:locky-static line (\d+) \[(C2|PAY)\] \S/.exec(ind.source);
+      assert.ok(m, ind.source);
+      const cols = dataLines[Number(m[1]) - 1]!.split('\t');
+      assert.equal(cols[0]!.toLowerCase(), ind.value);
+      assert.equal(cols[1], ind.kind);
+      assert.equal(cols[2], ind.group);
+    }
+  });
+
+  it('holds C2 and PAY groups only, domains in normalised form, IPs marked as IPs', () => {
+    assert.ok(builtin.some((i) => i.kind === 'domain') && builtin.some((i) => i.kind === 'ip'));
+    for (const i of builtin) {
+      assert.ok(i.group === 'C2' || i.group === 'PAY', i.value);
+      assert.deepEqual(normalizeIndicator(i.value), { ok: true, kind: i.kind, value: i.value });
+    }
+    assert.ok(builtin.some((i) => i.value === '6dtxgqam4crv6rr6.tor2web.org' && i.group === 'PAY'));
+  });
+
+  it('matches the C2 and PAY groups of ../shared/data/locky/static-ioc.txt exactly, and nothing from the other groups', { skip: SHARED === null && 'no ../shared' }, () => {
+    const text = readFileSync(join(SHARED!, 'data', 'locky', 'static-ioc.txt'), 'utf8');
+    const byGroup = new Map<string, Set<string>>();
+    let group = '';
+    for (const raw of text.split(/\r?\n/)) {
+      const line = raw.trim();
+      const header = /^#\s*\[([A-Z0-9]+)/.exec(line);
+      if (header) {
+        group = header[1]!;
+        continue;
+      }
+      if (line.length === 0 || line.startsWith('#')) continue;
+      if (!byGroup.has(group)) byGroup.set(group, new Set());
+      byGroup.get(group)!.add(line.toLowerCase());
+    }
+    const expected = new Set([...(byGroup.get('C2') ?? []), ...(byGroup.get('PAY') ?? [])]);
+    assert.ok(expected.size >= 20, `only ${expected.size} C2/PAY entries parsed from the research list`);
+    assert.deepEqual(new Set(builtin.map((i) => i.value)), expected);
+    for (const [g, values] of byGroup) {
+      if (g === 'C2' || g === 'PAY') continue;
+      for (const v of values) if (!expected.has(v)) assert.ok(!builtin.some((i) => i.value === v), `${v} (${g}) is bundled`);
+    }
+  });
+});

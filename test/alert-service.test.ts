@@ -221,7 +221,8 @@ test('one service per state dir; calls after close are refused', async () => {
   const clock = new TestClock();
   const a = await open(mailConfig(relay.port, dir), clock);
   await assert.rejects(open(mailConfig(relay.port, dir), clock), (e: { code?: string; message: string }) => e.code === ErrorCode.STATE && /in use/.test(e.message));
-  await a.close();
+  const first = await a.close();
+  assert.deepEqual(await a.close(), first, 'close is idempotent');
   assert.ok(!existsSync(join(dir, 'alert.lock')));
   await assert.rejects(a.onHit(makeHit()), (e: { code?: string }) => e.code === ErrorCode.STATE);
   const b = await open(mailConfig(relay.port, dir), clock);

@@ -108,6 +108,13 @@ interface MailParts {
  * Alerting for one run of the tailer. Create with {@link AlertService.open};
  * feed every hit to {@link AlertService.onHit}; call {@link AlertService.tick}
  * every poll; finish with {@link AlertService.close}.
+ *
+ * Guarantees: one mail per alert and per digest; an alert is durable before
+ * onHit resolves and survives restarts and crashes until the server accepts
+ * it; a crash between the server's acceptance and the outbox marking it sent
+ * resends it once with the same Message-ID (at-least-once, recognisable).
+ * One service per state directory (a lock file enforces it). The journal of
+ * an unclean stop is replayed with the settings of the new run.
  */
 export class AlertService {
   private readonly config: AlertConfig;
@@ -121,12 +128,13 @@ export class AlertService {
   private closing: boolean;
   private readonly delivery: Delivery | null;
   private broken: Error | null;
+  private closed: Promise<CloseResult> | null;
 
   private constructor(config: AlertConfig, deps: AlertDeps, limits: AlertLimits, jsonl: JsonlSink | null, mail: MailParts | null) {
     this.config = config;
     this.now = deps.now;
     this.resolveHost = deps.resolveHost ?? null;
-    this.log = deps.log ?? ((line) => process.stderr.write(`dnshunt: ${line}\n`));
+    this.log = deps.log ?? stderrLog;
     this.limits = limits;
     this.jsonl = jsonl;
     this.mail = mail;
@@ -134,6 +142,7 @@ export class AlertService {
     this.closing = false;
     this.delivery = mail === null ? null : new Delivery(mail.outbox, mail.sink, this.now, this.log, limits);
     this.broken = null;
+    this.closed = null;
   }
 
   /**
@@ -153,14 +162,14 @@ export class AlertService {
       const sink = await SmtpSink.create(config, deps.env);
       const { store, recovered } = await StateStore.open(config.stateDir);
       try {
-        const outbox = await Outbox.open(join(config.stateDir, 'outbox'), limits.keepSent, deps.log ?? (() => undefined));
+        const outbox = await Outbox.open(join(config.stateDir, 'outbox'), limits.keepSent, deps.log ?? stderrLog);
         const suppressor = new Suppressor(
           { ...limits, suppressMs: config.suppressMs, digestMs: config.digestMs, maxMailsPerHour: config.maxMailsPerHour, alertKey: config.alertKey },
           recovered.snapshot ?? undefined,
         );
         mail = { sink, store, outbox, suppressor };
         replay = recovered.journal;
-        if (recovered.badLines > 0) deps.log?.(`alert state: ${recovered.badLines} unreadable journal line(s) skipped`);
+        if (recovered.badLines > 0) (deps.log ?? stderrLog)(`alert state: ${recovered.badLines} unreadable journal line(s) skipped`);
       } catch (e) {
         await store.close();
         sink.close();
@@ -263,16 +272,17 @@ export class AlertService {
    * Stop: refuse further calls, let delivery finish what is due for up to
    * `timeoutMs` (default 5000), then abort the send in flight (it stays pending),
    * write the final snapshot, close the files and release the state directory.
-   * Idempotent: a second call resolves with the same kind of result.
+   * Idempotent: every call returns the first call's result.
    */
-  async close(opts: { timeoutMs?: number } = {}): Promise<CloseResult> {
-    if (this.closing) {
-      await this.idle();
-      return { drained: true, pending: this.mail?.outbox.pendingCount() ?? 0 };
-    }
+  close(opts: { timeoutMs?: number } = {}): Promise<CloseResult> {
+    this.closed ??= this.shutdown(opts.timeoutMs ?? DEFAULT_CLOSE_TIMEOUT_MS);
+    return this.closed;
+  }
+
+  private async shutdown(timeoutMs: number): Promise<CloseResult> {
     this.closing = true;
     await this.serial.catch(() => undefined);
-    const drained = await waitFor(this.idle(), opts.timeoutMs ?? DEFAULT_CLOSE_TIMEOUT_MS);
+    const drained = await waitFor(this.idle(), timeoutMs);
     if (!drained) {
       this.delivery?.abort();
       await waitFor(this.idle(), ABORT_GRACE_MS);
@@ -383,6 +393,10 @@ export class AlertService {
       throw new DnshuntError(ErrorCode.STATE, `stateDir ${this.config.stateDir ?? ''}: ${(e as Error).message}`, e);
     }
   }
+}
+
+function stderrLog(line: string): void {
+  process.stderr.write(`dnshunt: ${line}\n`);
 }
 
 /** Resolve true when `p` settles within `ms` real milliseconds, false otherwise. */

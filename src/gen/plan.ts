@@ -126,8 +126,22 @@ export function buildPlan(rng: Prng, input: PlanInput): Plan {
   const features: Feature[][] = infected.map(() => []);
   if (infected.length > 0) FEATURES.forEach((f, i) => features[f === 'ipv6' ? 0 : i % infected.length]!.push(f));
 
+  // Static and feed names are handed out once each where possible, so an indicator planted only
+  // through a special spelling (search suffix, upper case, subdomain) is found only by a scanner
+  // that handles that spelling — a suffix-blind or case-sensitive scan cannot get the answer exact.
+  const unused = { static: statics.slice(), feed: feed.slice() };
+  const take = (kind: 'static' | 'feed'): string | null => unused[kind].shift() ?? (kind === 'static' ? statics : feed)[0] ?? null;
+  const fresh = (): { kind: 'static' | 'feed'; name: string } | null => {
+    const kind = unused.feed.length > 0 || (unused.static.length === 0 && feed.length > 0) ? 'feed' : 'static';
+    const name = take(kind);
+    return name === null ? null : { kind, name };
+  };
+
   const events: (PlantEvent | DecoyEvent)[] = [];
   const imitated: { base: string | null; dga: DgaPick | null }[] = [];
+  const plant = (client: Host, tcp: boolean, kind: PlantEvent['kind'], indicator: string | null, dga: DgaPick | null): PlantEvent => ({
+    decoy: false, at: at(), client, tcp, kind, indicator, dga, dgaCount: dga === null ? 1 : rng.range(1, dga.variant === 'v3' ? 6 : 4), sub: null, suffix: false, upper: false,
+  });
   infected.forEach((client, ci) => {
     const f = features[ci]!;
     const tcp = f.includes('tcp');
@@ -135,26 +149,30 @@ export function buildPlan(rng: Prng, input: PlanInput): Plan {
     // Substitute kinds that have nothing to plant (no feed with --iocs 0, no usable bundled name).
     bases = bases.map((b) => (b === 'feed' && feed.length === 0 ? 'static' : b)).map((b) => (b === 'static' && statics.length === 0 ? 'v1' : b));
     if (bases.length === 0) bases.push(rng.pick(BASES.filter((b) => (b !== 'feed' || feed.length > 0) && (b !== 'static' || statics.length > 0))));
-    if (f.includes('sub') && !bases.some((b) => b === 'static' || b === 'feed')) bases.push(feed.length > 0 ? 'feed' : statics.length > 0 ? 'static' : 'v1');
     const mine: PlantEvent[] = [];
     for (const b of bases) {
       const count = rng.range(2, 3);
-      const fixed = b === 'static' ? statics[ci % Math.max(1, statics.length)] ?? null : b === 'feed' ? feed[ci % Math.max(1, feed.length)] ?? null : null;
+      const fixed = b === 'static' || b === 'feed' ? take(b) : null;
       const dga: DgaPick | null = b === 'v1' ? { variant: 'v1', seed: null } : b === 'v2' ? { variant: 'v2', seed: rng.pick(v2Seeds) } : b === 'v3' ? { variant: 'v3', seed: rng.pick(v3Seeds) } : null;
       imitated.push({ base: fixed, dga });
-      for (let k = 0; k < count; k++) {
-        mine.push({ decoy: false, at: at(), client, tcp, kind: dga !== null ? 'dga' : (b as 'static' | 'feed'), indicator: fixed, dga, dgaCount: dga === null ? 1 : rng.range(1, dga.variant === 'v3' ? 6 : 4), sub: null, suffix: false, upper: false });
+      for (let k = 0; k < count; k++) mine.push(plant(client, tcp, dga !== null ? 'dga' : (b as 'static' | 'feed'), fixed, dga));
+    }
+    // Each spelling modifier: once on an existing event (so DGA names also get it) and once on a
+    // dedicated event whose name this client queries in no other spelling.
+    const modified = (e: PlantEvent, which: 'suffix' | 'upper' | 'sub'): PlantEvent => ({ ...e, suffix: e.suffix || which === 'suffix', upper: e.upper || which === 'upper', sub: which === 'sub' ? rng.pick(SUB_LABELS) : e.sub });
+    for (const which of ['suffix', 'upper', 'sub'] as const) {
+      if (!f.includes(which)) continue;
+      const candidates = mine.map((e, i) => i).filter((i) => which !== 'sub' || mine[i]!.kind !== 'dga');
+      if (candidates.length > 0) {
+        const i = rng.pick(candidates);
+        mine[i] = modified(mine[i]!, which);
+      }
+      const name = fresh();
+      if (name !== null) {
+        imitated.push({ base: name.name, dga: null });
+        mine.push(modified(plant(client, tcp, name.kind, name.name, null), which));
       }
     }
-    // Apply each spelling modifier to one event of this client (the subdomain only to a static/feed one).
-    const modify = (which: 'suffix' | 'upper' | 'sub'): void => {
-      const candidates = mine.map((e, i) => i).filter((i) => which !== 'sub' || mine[i]!.kind !== 'dga');
-      if (candidates.length === 0) return;
-      const i = rng.pick(candidates);
-      const e = mine[i]!;
-      mine[i] = { ...e, suffix: e.suffix || which === 'suffix', upper: e.upper || which === 'upper', sub: which === 'sub' ? rng.pick(SUB_LABELS) : e.sub };
-    };
-    for (const m of ['suffix', 'upper', 'sub'] as const) if (f.includes(m)) modify(m);
     events.push(...mine);
   });
 

@@ -47,7 +47,7 @@ function clientQuestions(text: string): { client: string; name: string }[] {
  * What a scan must report, computed independently: name (lower-cased) or a parent in the
  * indicator set; else the same after removing the log's search suffix (the AD zone).
  */
-function oracleAnswer(text: string, e: ExpectedAnswer, feed: string): Map<string, Set<string>> {
+function oracleAnswer(text: string, e: ExpectedAnswer, feed: string, how = { strip: true, fold: true }): Map<string, Set<string>> {
   const set = new Set<string>(loadBuiltinIndicators().filter((i) => i.kind === 'domain').map((i) => i.value));
   for (const l of feed.split('\n')) if (l.length > 0 && !l.startsWith('#')) set.add(l);
   for (const n of generateNames(KNOWN_CONFIGS, dateOfIso(e.from), dateOfIso(e.to))) set.add(n.name);
@@ -58,8 +58,8 @@ function oracleAnswer(text: string, e: ExpectedAnswer, feed: string): Map<string
   };
   const found = new Map<string, Set<string>>();
   for (const q of clientQuestions(text)) {
-    const lower = q.name.toLowerCase();
-    const ind = hit(lower) ?? (lower.endsWith(`.${e.zone}`) ? hit(lower.slice(0, -e.zone.length - 1)) : null);
+    const lower = how.fold ? q.name.toLowerCase() : q.name;
+    const ind = hit(lower) ?? (how.strip && lower.endsWith(`.${e.zone}`) ? hit(lower.slice(0, -e.zone.length - 1)) : null);
     if (ind === null) continue;
     if (!found.has(q.client)) found.set(q.client, new Set());
     found.get(q.client)!.add(ind);
@@ -115,6 +115,14 @@ describe('expected answer', () => {
     const actual = [...oracle].map(([client, s]) => ({ client, indicators: [...s].sort() })).sort((a, b) => (a.client < b.client ? -1 : 1));
     assert.deepEqual(e.clients, actual);
     assert.equal(e.clients.length, 8);
+  });
+
+  it('cannot be matched exactly by a suffix-blind or a case-sensitive reading', () => {
+    const flatten = (m: Map<string, Set<string>>): string[] => [...m].flatMap(([c, set]) => [...set].map((i) => `${c} ${i}`)).sort();
+    const exact = e.clients.flatMap((c) => c.indicators.map((i) => `${c.client} ${i}`)).sort();
+    assert.deepEqual(flatten(oracleAnswer(r.text, e, r.feed)), exact);
+    assert.notDeepEqual(flatten(oracleAnswer(r.text, e, r.feed, { strip: false, fold: true })), exact);
+    assert.notDeepEqual(flatten(oracleAnswer(r.text, e, r.feed, { strip: true, fold: false })), exact);
   });
 
   it('is sorted and consistent with its planted list', () => {

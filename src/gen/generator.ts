@@ -31,7 +31,7 @@ import type { ExpectedAnswer, PlantedQuery, DecoyQuery } from './expected.js';
 import { sortExpectedClients } from './expected.js';
 
 /** Bump when the bytes produced for a given seed change: cached benchmark inputs are regenerated. */
-export const GENERATOR_VERSION = 1;
+export const GENERATOR_VERSION = 2;
 
 /** What to generate. */
 export interface GenOptions {

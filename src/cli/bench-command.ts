@@ -142,10 +142,11 @@ function measure(argv: readonly string[], rss: RssMethod, timeFile: string): Pro
 
 function describeDiff(d: AnswerDiff): string {
   if (d.exact) return `yes, exact (${d.expectedClients} clients)`;
+  const count = (n: number, what: string): string => `${n} ${what}${n === 1 ? '' : 's'}`;
   const parts = [`${d.foundClients}/${d.expectedClients} clients`];
-  if (d.extraClients.length > 0) parts.push(`${d.extraClients.length} false clients`);
-  if (d.missingIndicators.length > 0) parts.push(`${d.missingIndicators.length} indicators missed`);
-  if (d.extraIndicators.length > 0) parts.push(`${d.extraIndicators.length} wrong indicators`);
+  if (d.extraClients.length > 0) parts.push(`${count(d.extraClients.length, 'false client')}`);
+  if (d.missingIndicators.length > 0) parts.push(`${count(d.missingIndicators.length, 'indicator')} missed`);
+  if (d.extraIndicators.length > 0) parts.push(`${count(d.extraIndicators.length, 'wrong indicator')}`);
   return `NO: ${parts.join(', ')}`;
 }
 

@@ -113,6 +113,9 @@ export class LogGenerator {
   private readonly clock: LogClock;
   private readonly w = new RecordWriter();
   private readonly tids: Buffer[];
+  /** The zone's wire name (dynamic updates) and its EVENT texts, made once. */
+  private readonly zoneWire: Buffer;
+  private readonly events: string[];
   private readonly pids: Buffer[];
   private readonly expectedByClient = new Map<string, Set<string>>();
   private readonly planted: PlantedQuery[] = [];
@@ -139,6 +142,8 @@ export class LogGenerator {
     const planRng = root.fork(4);
     this.rng = root.fork(5);
     this.zone = netRng.pick(ZONES);
+    this.zoneWire = Buffer.from(toWire(this.zone), 'latin1');
+    this.events = eventTexts(this.zone);
     this.network = buildNetwork(netRng);
     this.tids = Array.from({ length: 4 }, () => Buffer.from(((netRng.range(0x400, 0x1fff) & ~3) >>> 0).toString(16).toUpperCase().padStart(4, '0'), 'latin1'));
     const heap = `0000${hexUpper(netRng, 4)}`;
@@ -306,7 +311,7 @@ export class LogGenerator {
     const r = rng.float();
     if (r < UPDATE_SHARE) {
       // Dynamic update of the client's own record: opcode U on the zone's SOA, not a lookup.
-      const zoneWire = Buffer.from(toWire(this.zone), 'latin1');
+      const zoneWire = this.zoneWire;
       const xid = rng.next() & 0xffff;
       const pid = this.pid();
       this.w.packet(this.clock.text, this.tid(), pid, UDP + RCV, client.field, xid, MIDDLE.update, QTYPE_SOA, zoneWire);
@@ -325,7 +330,7 @@ export class LogGenerator {
       const name = e.wireMixed !== null && rng.chance(MIXED_CASE_DRAW) ? e.wireMixed : e.wire;
       this.exchange(client, rng.chance(TCP_SHARE), e.qtype, name, e.local, e.nx, rng.chance(CACHED_SHARE), name);
     }
-    if (rng.int(EVENT_EVERY) === 0) this.w.text(eventLine(this.clock.text.toString('latin1'), this.tids[0]!.toString('latin1'), rng.pick(eventTexts(this.zone))));
+    if (rng.int(EVENT_EVERY) === 0) this.w.text(eventLine(this.clock.text.toString('latin1'), this.tids[0]!.toString('latin1'), rng.pick(this.events)));
     if (rng.int(NOTE_EVERY) === 0) this.w.text(noteLine(this.clock.text.toString('latin1'), this.tids[1]!.toString('latin1').slice(1), rng.pick(NOTE_TEXTS)));
   }
 

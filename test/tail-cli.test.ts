@@ -78,6 +78,30 @@ describe('tail CLI', { skip: SKIP }, () => {
     assert.equal(cp?.offset, readFileSync(log).length);
   });
 
+  it('a flood: 10,000 matching queries from one client give one immediate mail, then one digest', async () => {
+    const log = join(tmp.dir, 'flood.log');
+    const state = join(tmp.dir, 'flood-state');
+    newLog(log);
+    let text = '';
+    for (let i = 0; i < 10_000; i++) text += query(`2/16/2016 10:${String(10 + Math.floor(i / 200)).padStart(2, '0')}:00 PM`, '10.7.0.1', LOCKY_V1_0216, (i & 0xffff).toString(16));
+    append(log, text);
+    const base = smtp.mails.length;
+    const args = ['tail', '--once', '--from-start', ...mailFlags(), '--digest', '1s', '--state-dir', state, log];
+    const r1 = await runCli(args);
+    assert.equal(r1.code, 0, r1.stderr);
+    assert.ok(await until(() => smtp.mails.length >= base + 1, 10_000));
+    await new Promise((r) => setTimeout(r, 1_200));
+    const r2 = await runCli(args);
+    assert.equal(r2.code, 0, r2.stderr);
+    assert.ok(await until(() => smtp.mails.length >= base + 2, 10_000), `${smtp.mails.length - base} mails`);
+    await new Promise((r) => setTimeout(r, 300));
+    const got = smtp.mails.slice(base);
+    assert.equal(got.length, 2, got.map((m) => m.parsed.subject).join(' | '));
+    assert.match(got[0]!.parsed.subject, /10\.7\.0\.1/);
+    assert.match(got[1]!.parsed.subject, /digest/i);
+    assert.match(got[1]!.parsed.text ?? '', /9,?999/, 'the digest counts the folded repeats');
+  });
+
   it('--once on a first run starts at the end by default; --from-start reads everything', async () => {
     const log = join(tmp.dir, 'first.log');
     newLog(log);

@@ -231,6 +231,20 @@ describe('tail: following one file', () => {
     }
   });
 
+  it('a first run from the end on a file that does not exist yet reads it from its start once it appears', async () => {
+    const { log, state } = paths();
+    const h = await openHarness(log, state, { startAt: 'end' });
+    try {
+      assert.equal((await h.tailer.poll()).status, 'missing');
+      writeFileSync(log, HEAD + query(T0, '10.0.1.1', LOCKY_V1_0216), 'latin1');
+      await h.tailer.drain();
+      assert.deepEqual(h.hits.map((x) => x.client), ['10.0.1.1']);
+      assert.ok(h.logs.some((l) => /created after tail started/.test(l)), h.logs.join('\n'));
+    } finally {
+      await h.close();
+    }
+  });
+
   it('results do not depend on the batch size (down to one line per batch) nor on parallel batches', async () => {
     const { log } = paths();
     let text = HEAD;

@@ -118,6 +118,8 @@ export class Tailer {
   private cp: Checkpoint | null;
   private readonly hadCheckpoint: boolean;
   private missingSaid = false;
+  /** The file was absent at some poll (a first run then reads it from its start when it appears). */
+  private sawMissing = false;
   private unreadableSaid = false;
   private rangeIndex = 0;
   private readonly lock: TailLock;
@@ -179,6 +181,7 @@ export class Tailer {
     }
     this.unreadableSaid = false;
     if (h === null) {
+      this.sawMissing = true;
       if (!this.missingSaid) {
         this.o.log.warn(`${this.path} does not exist; waiting for the DNS server to create it again${this.cp ? ' (checkpoint kept)' : ''}`);
         this.missingSaid = true;
@@ -196,7 +199,8 @@ export class Tailer {
       }
       const id = h.identity;
       if (this.cp === null) {
-        cp = this.firstCheckpoint(h);
+        // A file created while this first run watched is new content from its first byte.
+        cp = this.firstCheckpoint(h, this.sawMissing);
         dirty = true;
       } else {
         cp = this.cp;
@@ -325,10 +329,10 @@ export class Tailer {
     return { status: 'raced', more: true };
   }
 
-  private firstCheckpoint(h: LogHandle): Checkpoint {
+  private firstCheckpoint(h: LogHandle, appeared: boolean): Checkpoint {
     const id = h.identity;
-    if (this.o.startAt === 'start') {
-      this.o.log.info(`first run: reading ${this.path} from its start`);
+    if (this.o.startAt === 'start' || appeared) {
+      this.o.log.info(`first run: reading ${this.path} from its start${appeared && this.o.startAt === 'end' ? ' (it was created after tail started)' : ''}`);
       return fresh(this.path, id, 0, 0);
     }
     // Only complete lines count as read: a partial last line is processed once its LF arrives.

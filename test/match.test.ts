@@ -10,6 +10,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { CompiledMatcher, NameMatch, NameMatcher, buildMatcher, isPublicTopLabel } from '../src/match/index.js';
+import { decodeName, labelsToString, newLabelArray } from '../src/parse/index.js';
 
 /** A query name in a buffer, with label boundaries computed here (not by the product's decoder). */
 function query(name: string, pad = 'PAD('): { buf: Buffer; labels: Int32Array; count: number } {
@@ -263,7 +264,6 @@ describe('NameMatcher: search suffixes', () => {
   });
 
   it('an indicator under a non-PSL top label (.bit) is found with a search suffix appended',
-    { todo: 'bug: NameMatcher strips only the whole run of trailing non-public labels, so foo.bit.corp.local is tried as "foo" and never as foo.bit' },
     () => {
       const m = matcher(['foo.bit'], [], true);
       assert.deepEqual(m('foo.bit'), { indicator: 'foo.bit', stripped: null });
@@ -294,9 +294,8 @@ describe('NameMatcher: search suffixes', () => {
 
 /**
  * Stripping oracle (the documented attempts, in order): the name as logged; minus the
- * longest configured suffix; minus the trailing run of non-public labels (at least one
- * label kept). Indicators here all end in a public label, so "the whole run" and "any
- * number of" non-public labels give the same answer.
+ * longest configured suffix; then, when the remaining name's last label is not public,
+ * minus 1, 2, … trailing labels (at least one label kept), fewest first.
  */
 function oracleStrip(set: ReadonlySet<string>, suffixes: readonly string[], strip: boolean, name: string): { indicator: string | null; stripped: string | null } {
   const labels = name.split('.').map(asciiLower);
@@ -313,9 +312,27 @@ function oracleStrip(set: ReadonlySet<string>, suffixes: readonly string[], stri
     if (hit) return { indicator: hit, stripped: labels.slice(keep).join('.') };
   }
   if (!strip) return { indicator: null, stripped: null };
-  let k = keep;
-  while (k > 1 && !PUBLIC.includes(labels[k - 1]!)) k--;
-  if (k === keep) return { indicator: null, stripped: null };
-  const hit = oracleMatch(set, labels.slice(0, k).join('.'));
-  return hit ? { indicator: hit, stripped: labels.slice(k).join('.') } : { indicator: null, stripped: null };
+  // An internal name (last label not public): any number of trailing labels, fewest first.
+  if (PUBLIC.includes(labels[keep - 1]!)) return { indicator: null, stripped: null };
+  for (let k = keep - 1; k >= 1; k--) {
+    const hit = oracleMatch(set, labels.slice(0, k).join('.'));
+    if (hit) return { indicator: hit, stripped: labels.slice(k).join('.') };
+  }
+  return { indicator: null, stripped: null };
 }
+
+describe('NameMatcher: internal zones with a public-looking label inside', () => {
+  it('evil.pw.ad.contoso.local matches evil.pw although ad is a country code (regression)', () => {
+    const image = buildMatcher(['evil.pw'], ['home.arpa']);
+    const nm = new NameMatcher(image, true);
+    const name = Buffer.from('(4)evil(2)pw(2)ad(7)contoso(5)local(0)', 'latin1');
+    const labels = newLabelArray();
+    const count = decodeName(name, 0, name.length, labels);
+    const m = nm.match(name, labels, count, new NameMatch());
+    assert.equal(m.id, 0);
+    assert.equal(labelsToString(name, labels, count - m.stripped, count), 'ad.contoso.local');
+    const pub = Buffer.from('(4)evil(2)pw(2)ad(3)com(0)', 'latin1');
+    const c2 = decodeName(pub, 0, pub.length, labels);
+    assert.equal(nm.match(pub, labels, c2, new NameMatch()).id, -1, 'a name ending in a public suffix is never stripped');
+  });
+});

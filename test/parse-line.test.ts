@@ -331,7 +331,7 @@ describe('parseWindowsLine: non-PACKET lines', () => {
     assert.equal(parse('2/16/2016 10:05:00 PM 0E24 PACKET  000000C81D4B4857 UDP Snd 10.10.1.23').kind, 'UNPARSED');
   });
 
-  it('an EVENT line of another context carries its own time, not the previous line\'s', { todo: 'bug: parseWindowsLine leaves timeStart/timeEnd stale for dated lines with an unknown context (DSPoll, Lookup …) classified by looksLikeOtherContext' }, () => {
+  it('an EVENT line of another context carries its own time, not the previous line\'s', () => {
     const shared = new PacketFields();
     parse('6/20/2017 5:36:59 AM 0E24 PACKET  0000009AC98841A0 UDP Snd ::1             2de6 R Q [8085 A DR  NOERROR] SOA    (4)file(5)local(0)', undefined, undefined, shared);
     assert.deepEqual(parse('2017-05-21 19:45:35 05C8 DSPoll polling the directory', undefined, undefined, shared), { kind: 'EVENT', time: '2017-05-21 19:45:35' });
@@ -396,7 +396,7 @@ describe('parseWindowsLine: line ends and buffer bounds', () => {
     );
   });
 
-  it('a line read at the previous line\'s PACKET offset is still classified by its own tokens', { todo: 'bug: the contextHint fast path in parseWindowsLine returns PACKET for a line whose token walk finds EVENT first (state carried between lines)' }, () => {
+  it('a line read at the previous line\'s PACKET offset is still classified by its own tokens', () => {
     // Both lines have "PACKET" at byte 25; the second has an EVENT token first, so it is an EVENT line.
     const first = '1/1/2020 1:00:00 AM 0E24 PACKET  000000C81D4B4857 UDP Snd 10.10.1.23      ee7f R Q [8381   DR NXDOMAIN] A      (1)a(0)';
     const second = '1/1/2020 1:00 EVENT 0E24 PACKET  000000C81D4B4857 UDP Snd 10.10.1.23      ee7f R Q [8381   DR NXDOMAIN] A      (1)a(0)';

@@ -8,6 +8,7 @@ import { Command, CommanderError } from 'commander';
 import { ExitCode, exitCodeFor, isDnshuntError } from '../core/index.js';
 import { registerDgaCommand } from './dga-command.js';
 import { registerGenCommand } from './gen-command.js';
+import { registerBenchCommand } from './bench-command.js';
 import { registerScanCommand } from './scan-command.js';
 
 const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string };
@@ -25,6 +26,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
   registerScanCommand(program, io, setExit);
   registerDgaCommand(program);
   registerGenCommand(program);
+  registerBenchCommand(program, setExit);
   return program;
 }
 

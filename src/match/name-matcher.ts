@@ -4,8 +4,9 @@
  *
  *   1. the name as logged                           x.evil.pw
  *   2. minus the longest configured suffix          x.evil.pw.corp.example.com  (--suffix corp.example.com)
- *   3. minus every trailing label that is not a     x.evil.pw.corp.local        (corp, local: not public)
- *      public suffix per the Public Suffix List
+ *   3. when the name's last label is not a public   x.evil.pw.ad.contoso.local  (local: not public)
+ *      suffix per the Public Suffix List: minus
+ *      1, 2, … trailing labels, shortest first
  *
  * `evil.pw.com` never matches `evil.pw`: `com` is public, so nothing is stripped.
  */
@@ -55,13 +56,19 @@ export class NameMatcher {
       }
     }
     if (!this.stripPrivateSuffixes) return out;
-    let strip = 0;
-    while (last - strip > 0 && !this.memo.isPublic(buf, labels[(last - strip) * 2]!, labels[(last - strip) * 2 + 1]!)) strip++;
-    if (strip === 0 || last - strip < 0) return out;
-    id = image.matchLabels(buf, labels, last - strip);
-    if (id >= 0) {
-      out.id = id;
-      out.stripped = count - 1 - (last - strip);
+    // A name that does not end in a public suffix (`….corp.local`) is an internal
+    // name: any run of its trailing labels may be the search suffix, even one
+    // with a public-looking label inside (`ad.contoso.local`: `ad` is Andorra).
+    // Shortest strip first: the indicator may itself end in a label the PSL
+    // does not list (`foo.bit`).
+    if (this.memo.isPublic(buf, labels[last * 2]!, labels[last * 2 + 1]!)) return out;
+    for (let end = last; end > 0; end--) {
+      id = image.matchLabels(buf, labels, end - 1);
+      if (id >= 0) {
+        out.id = id;
+        out.stripped = count - end;
+        return out;
+      }
     }
     return out;
   }

@@ -81,6 +81,9 @@ export class PacketFields {
    * tried there first. Only a speed hint — the result is the same without it.
    */
   contextHint = -1;
+  /** Offset right after the direction token, and the trimmed line end (for `completePacketFields`). */
+  afterDir = 0;
+  lineEnd = 0;
 }
 
 // "PACKET", "EVENT", "Note:" as bytes
@@ -163,7 +166,14 @@ export function parseWindowsLine(buf: Uint8Array, start: number, end: number, f:
   // A dated line whose context is some other word (DSPoll, Init, Lookup…): the
   // format allows more contexts; they are not packets. A context is an
   // upper-case word right after a 3–4 digit hex thread id.
-  if (prevTokEnd > 0 && looksLikeOtherContext(buf, start, end)) return LineKind.EVENT;
+  if (prevTokEnd > 0) {
+    const tid = otherContextThreadId(buf, start, end);
+    if (tid > start) {
+      f.timeStart = start;
+      f.timeEnd = trimBack(buf, start, tid);
+      return LineKind.EVENT;
+    }
+  }
   return LineKind.UNPARSED;
 }
 
@@ -173,7 +183,10 @@ function notPacketBefore(buf: Uint8Array, start: number, tidStart: number): bool
   let p = start;
   while (p < tidStart) {
     const te = tokenEnd(buf, p, tidStart);
-    if (te - p === 6 && buf[p] === P && buf[p + 1] === A) return false;
+    const len = te - p;
+    // any token the walk would stop at: PACKET anywhere, EVENT / Note: from the third token on
+    if (len === 6 && buf[p] === P && buf[p + 1] === A) return false;
+    if (len === 5 && tokens >= 2 && (buf[p] === E || buf[p] === N)) return false;
     tokens++;
     p = skipSpaces(buf, te, tidStart);
   }
@@ -185,8 +198,11 @@ function trimBack(buf: Uint8Array, start: number, p: number): number {
   return p;
 }
 
-/** A dated line of the shape `<date…> <HEX3-4> <Word> …` where Word is not PACKET. */
-function looksLikeOtherContext(buf: Uint8Array, start: number, end: number): boolean {
+/**
+ * A dated line of the shape `<date…> <HEX3-4> <Word> …` (a context other than
+ * PACKET, EVENT, Note): the offset of its thread id, or -1.
+ */
+function otherContextThreadId(buf: Uint8Array, start: number, end: number): number {
   let p = start;
   for (let t = 0; t < MAX_TOKENS_BEFORE_CONTEXT && p < end; t++) {
     const te = tokenEnd(buf, p, end);
@@ -194,11 +210,11 @@ function looksLikeOtherContext(buf: Uint8Array, start: number, end: number): boo
     if (t >= 2 && (len === 3 || len === 4) && isUpperHex(buf, p, te)) {
       const q = skipSpaces(buf, te, end);
       const b = buf[q];
-      return q < end && b !== undefined && b >= A && b <= 0x5a;
+      return q < end && b !== undefined && b >= A && b <= 0x5a ? p : -1;
     }
     p = skipSpaces(buf, te, end);
   }
-  return false;
+  return -1;
 }
 
 function isUpperHex(buf: Uint8Array, p: number, e: number): boolean {
@@ -225,8 +241,24 @@ function parsePacketTail(buf: Uint8Array, p: number, end: number, f: PacketField
   if (d0 === 0x53 && d1 === 0x6e && d2 === 0x64) f.dir = DIR_SND; // Snd
   else if (d0 === 0x52 && d1 === 0x63 && d2 === 0x76) f.dir = DIR_RCV; // Rcv
   else return false;
+  f.afterDir = p + 3;
+  f.lineEnd = end;
   if (f.dir === DIR_SND && !sndFields) return true;
-  p = skipSpaces(buf, p + 3, end);
+  return parsePacketRest(buf, f);
+}
+
+/**
+ * Parse the fields after the direction of a PACKET line that was classified
+ * with `sndFields` false: used only when those fields are needed (pairing a
+ * response with a matched query). False when the tail is malformed.
+ */
+export function completePacketFields(buf: Uint8Array, f: PacketFields): boolean {
+  return parsePacketRest(buf, f);
+}
+
+function parsePacketRest(buf: Uint8Array, f: PacketFields): boolean {
+  const end = f.lineEnd;
+  let p = skipSpaces(buf, f.afterDir, end);
   // remote IP
   f.ipStart = p;
   p = tokenEnd(buf, p, end);

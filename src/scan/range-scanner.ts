@@ -27,14 +27,20 @@ import {
   LineKind,
   OPCODE_QUERY,
   PacketFields,
+  completePacketFields,
   decodeName,
   labelsToString,
   newLabelArray,
   parseWindowsLine,
 } from '../parse/index.js';
 
-/** Lines longer than this are checked for inner stray CRs (old line-end style) and split on them. */
-const LONG_LINE_BYTES = 1024;
+/**
+ * PACKET lines at least this long are checked for inner lone CRs: two records
+ * joined by a lone CR are at least this long, while single PACKET lines rarely
+ * are (only those with names over ~110 characters), so the check costs nothing
+ * on ordinary lines.
+ */
+const CR_CHECK_BYTES = 192;
 /** How much of an unparsed line is kept in a sample. */
 export const SAMPLE_TEXT_BYTES = 200;
 /** A matched query waits this many lines for its response before its rcode stays unknown. */
@@ -59,6 +65,13 @@ function sampleText(buf: Uint8Array, start: number, end: number): string {
   return end > stop ? `${s}…` : s;
 }
 
+/** Offset of the first CR inside `buf[start, end)` that is not the line's own terminator, or -1. */
+function innerCr(buf: Uint8Array, start: number, end: number): number {
+  const last = end - 1; // a CR right before the LF ends the line normally
+  for (let i = start; i < last; i++) if (buf[i] === CR) return i;
+  return -1;
+}
+
 function latin1(buf: Uint8Array, start: number, end: number): string {
   return Buffer.from(buf.buffer, buf.byteOffset + start, end - start).toString('latin1');
 }
@@ -76,6 +89,8 @@ export class RangeScanner {
   private readonly labels = newLabelArray();
   private readonly nameMatch = new NameMatch();
   private pending: PendingPair[] = [];
+  /** Line counter of the lookahead (continues from `lineNo`); -1 before the lookahead starts. */
+  private lookLine = -1;
 
   constructor(matcher: NameMatcher, maxSamples: number) {
     this.matcher = matcher;
@@ -92,46 +107,77 @@ export class RangeScanner {
    * or the end of input; a final line without an LF is processed as a line.
    */
   feedLines(buf: Buffer, start: number, end: number): void {
-    let p = start;
     this.counters.bytes += end - start;
+    this.frame(buf, start, end, false);
+  }
+
+  /**
+   * Lookahead past the range end: only responses to pending matched queries are
+   * looked at; nothing is counted. Lines are framed exactly as `feedLines`
+   * frames them, so pairing does not depend on where a range ended. Returns
+   * true when nothing is pending any more.
+   */
+  feedLookahead(buf: Buffer, start: number, end: number): boolean {
+    if (this.lookLine < 0) this.lookLine = this.lineNo;
+    this.frame(buf, start, end, true);
+    return this.pending.length === 0;
+  }
+
+  /** Give up on every pending pair (their rcode stays null). */
+  dropPending(): void {
+    this.pending = [];
+  }
+
+  /** Split `buf[start, end)` into lines; in lookahead mode only pair responses. */
+  private frame(buf: Buffer, start: number, end: number, look: boolean): void {
+    let p = start;
     while (p < end) {
+      if (look && this.pending.length === 0) return;
       // Windows Server 2012+ writes a blank line after every PACKET line: half of
       // all lines. Take them here without a native indexOf call.
       const b = buf[p];
       if (b === LF || (b === CR && p + 1 < end && buf[p + 1] === LF)) {
-        this.lineNo++;
-        this.counters.lines++;
-        this.counters.skipped++;
+        if (look) this.lookLine++;
+        else {
+          this.lineNo++;
+          this.counters.lines++;
+          this.counters.skipped++;
+        }
         p += b === LF ? 1 : 2;
         continue;
       }
       let nl = buf.indexOf(LF, p);
       if (nl < 0 || nl >= end) nl = end;
-      if (nl - p > LONG_LINE_BYTES) this.longLine(buf, p, nl);
-      else this.line(buf, p, nl);
+      this.segment(buf, p, nl, look);
       p = nl + 1;
     }
   }
 
   /**
-   * Lookahead past the range end: only responses to pending matched queries are
-   * looked at; nothing is counted. Returns true when nothing is pending any more.
+   * One line, or several joined by lone CRs (an old line-end style, or a
+   * damaged copy). A line is checked for inner CRs when it is long enough to
+   * hold two records, or when it is not a PACKET line (rare lines, cheap to
+   * check); the decision depends only on the line's bytes, so both framing
+   * modes agree.
    */
-  feedLookahead(buf: Buffer, start: number, end: number): boolean {
-    let p = start;
-    let line = this.lineNo;
+  private segment(buf: Buffer, start: number, end: number, look: boolean): void {
     const f = this.fields;
-    while (p < end && this.pending.length > 0) {
-      let nl = buf.indexOf(LF, p);
-      if (nl < 0 || nl >= end) nl = end;
-      line++;
-      if (parseWindowsLine(buf, p, nl, f) === LineKind.PACKET && f.dir === DIR_SND && f.isResponse && f.opcode === OPCODE_QUERY) {
-        this.pair(buf, line);
+    const kind = parseWindowsLine(buf, start, end, f, false);
+    if (kind !== LineKind.PACKET || end - start >= CR_CHECK_BYTES) {
+      const cr = innerCr(buf, start, end);
+      if (cr >= 0) {
+        this.segment(buf, start, cr, look);
+        this.segment(buf, cr + 1, end, look);
+        return;
       }
-      this.expire(line);
-      p = nl + 1;
     }
-    return this.pending.length === 0;
+    if (look) {
+      const line = ++this.lookLine;
+      if (kind === LineKind.PACKET && f.dir === DIR_SND) this.maybePair(buf, line);
+      this.expire(line);
+    } else {
+      this.line(buf, start, end, kind);
+    }
   }
 
   /**
@@ -146,11 +192,6 @@ export class RangeScanner {
     if (this.samples.length < this.maxSamples) this.samples.push({ rangeLine: line, text: sampleText(buf, start, end) });
   }
 
-  /** Give up on every pending pair (their rcode stays null). */
-  dropPending(): void {
-    this.pending = [];
-  }
-
   /** Add another scanner's results (used when a range was scanned in parts). */
   merge(other: RangeScanner): void {
     addCounters(this.counters, other.counters);
@@ -162,31 +203,24 @@ export class RangeScanner {
     this.lineNo += other.lineNo;
   }
 
-  private longLine(buf: Buffer, start: number, end: number): void {
-    // A long line may really be several lines joined by lone CRs.
-    let p = start;
-    for (let i = start; i < end - 1; i++) {
-      if (buf[i] === CR && buf[i + 1] !== LF) {
-        this.line(buf, p, i);
-        p = i + 1;
-      }
-    }
-    this.line(buf, p, end);
-  }
-
-  private line(buf: Buffer, start: number, end: number): void {
+  private line(buf: Buffer, start: number, end: number, kind: number): void {
     const c = this.counters;
     const line = ++this.lineNo;
     c.lines++;
     const f = this.fields;
-    const kind = parseWindowsLine(buf, start, end, f, this.pending.length > 0);
     if (kind === LineKind.PACKET) {
       c.records++;
-      if (f.dir === DIR_RCV && !f.isResponse && f.opcode === OPCODE_QUERY) {
-        c.clientQueries++;
-        this.clientQuery(buf, line);
-      } else if (this.pending.length > 0 && f.dir === DIR_SND && f.isResponse && f.opcode === OPCODE_QUERY) {
-        this.pair(buf, line);
+      if (f.dir === DIR_RCV) {
+        // Rcv lines are always parsed whole; a malformed tail is an unparsed line.
+        if (!completePacketFields(buf, f)) {
+          c.records--;
+          this.unparsedLine(buf, start, end, line);
+        } else if (!f.isResponse && f.opcode === OPCODE_QUERY) {
+          c.clientQueries++;
+          this.clientQuery(buf, line);
+        }
+      } else if (this.pending.length > 0) {
+        this.maybePair(buf, line);
       }
       if (this.pending.length > 0) this.expire(line);
     } else if (kind === LineKind.SKIPPED) {
@@ -194,9 +228,19 @@ export class RangeScanner {
     } else if (kind === LineKind.EVENT) {
       c.events++;
     } else {
-      c.unparsed++;
-      if (this.samples.length < this.maxSamples) this.samples.push({ rangeLine: line, text: sampleText(buf, start, end) });
+      this.unparsedLine(buf, start, end, line);
     }
+  }
+
+  private unparsedLine(buf: Buffer, start: number, end: number, line: number): void {
+    this.counters.unparsed++;
+    if (this.samples.length < this.maxSamples) this.samples.push({ rangeLine: line, text: sampleText(buf, start, end) });
+  }
+
+  /** A Snd line while matched queries wait: parse its tail and pair it if it is a response to a query. */
+  private maybePair(buf: Buffer, line: number): void {
+    const f = this.fields;
+    if (this.pending.length > 0 && completePacketFields(buf, f) && f.isResponse && f.opcode === OPCODE_QUERY) this.pair(buf, line);
   }
 
   private clientQuery(buf: Buffer, line: number): void {
@@ -237,13 +281,12 @@ export class RangeScanner {
     const xid = latin1(buf, f.xidStart, f.xidEnd).toLowerCase();
     for (let i = 0; i < this.pending.length; i++) {
       const p = this.pending[i]!;
-      if (p.hit.client === client && p.hit.xid === xid && p.rawName === latin1(buf, f.nameStart, f.nameEnd).toLowerCase()) {
+      if (p.expiresAtLine >= line && p.hit.client === client && p.hit.xid === xid && p.rawName === latin1(buf, f.nameStart, f.nameEnd).toLowerCase()) {
         p.hit.rcode = latin1(buf, f.rcodeStart, f.rcodeEnd);
         this.pending.splice(i, 1);
         return;
       }
     }
-    void line;
   }
 
   /** Cheap pre-check without strings: does any pending query have this xid? */

@@ -294,8 +294,8 @@ describe('NameMatcher: search suffixes', () => {
 
 /**
  * Stripping oracle (the documented attempts, in order): the name as logged; minus the
- * longest configured suffix; then, when the remaining name's last label is not public,
- * minus 1, 2, … trailing labels (at least one label kept), fewest first.
+ * longest configured suffix; then minus 1, 2, … trailing non-public labels (at least
+ * one label kept), fewest first, never past a public label.
  */
 function oracleStrip(set: ReadonlySet<string>, suffixes: readonly string[], strip: boolean, name: string): { indicator: string | null; stripped: string | null } {
   const labels = name.split('.').map(asciiLower);
@@ -312,27 +312,31 @@ function oracleStrip(set: ReadonlySet<string>, suffixes: readonly string[], stri
     if (hit) return { indicator: hit, stripped: labels.slice(keep).join('.') };
   }
   if (!strip) return { indicator: null, stripped: null };
-  // An internal name (last label not public): any number of trailing labels, fewest first.
-  if (PUBLIC.includes(labels[keep - 1]!)) return { indicator: null, stripped: null };
-  for (let k = keep - 1; k >= 1; k--) {
+  // Non-public trailing labels, one at a time, fewest first, never past a public label.
+  for (let k = keep - 1; k >= 1 && !PUBLIC.includes(labels[k]!); k--) {
     const hit = oracleMatch(set, labels.slice(0, k).join('.'));
     if (hit) return { indicator: hit, stripped: labels.slice(k).join('.') };
   }
   return { indicator: null, stripped: null };
 }
 
-describe('NameMatcher: internal zones with a public-looking label inside', () => {
-  it('evil.pw.ad.contoso.local matches evil.pw although ad is a country code (regression)', () => {
-    const image = buildMatcher(['evil.pw'], ['home.arpa']);
-    const nm = new NameMatcher(image, true);
-    const name = Buffer.from('(4)evil(2)pw(2)ad(7)contoso(5)local(0)', 'latin1');
+describe('NameMatcher: search suffixes with a public-looking label inside', () => {
+  it('evil.pw.com.corp.local is a lookup of evil.pw.com, not of evil.pw (regression)', () => {
+    const nm = new NameMatcher(buildMatcher(['evil.pw'], ['home.arpa']), true);
     const labels = newLabelArray();
-    const count = decodeName(name, 0, name.length, labels);
-    const m = nm.match(name, labels, count, new NameMatch());
+    const q = Buffer.from('(4)evil(2)pw(3)com(4)corp(5)local(0)', 'latin1');
+    assert.equal(nm.match(q, labels, decodeName(q, 0, q.length, labels), new NameMatch()).id, -1);
+  });
+
+  it('evil.pw.ad.contoso.local needs ad.contoso.local configured (ad is a public TLD)', () => {
+    const q = Buffer.from('(4)evil(2)pw(2)ad(7)contoso(5)local(0)', 'latin1');
+    const labels = newLabelArray();
+    const count = decodeName(q, 0, q.length, labels);
+    const plain = new NameMatcher(buildMatcher(['evil.pw'], ['home.arpa']), true);
+    assert.equal(plain.match(q, labels, count, new NameMatch()).id, -1);
+    const configured = new NameMatcher(buildMatcher(['evil.pw'], ['home.arpa', 'ad.contoso.local']), true);
+    const m = configured.match(q, labels, count, new NameMatch());
     assert.equal(m.id, 0);
-    assert.equal(labelsToString(name, labels, count - m.stripped, count), 'ad.contoso.local');
-    const pub = Buffer.from('(4)evil(2)pw(2)ad(3)com(0)', 'latin1');
-    const c2 = decodeName(pub, 0, pub.length, labels);
-    assert.equal(nm.match(pub, labels, c2, new NameMatch()).id, -1, 'a name ending in a public suffix is never stripped');
+    assert.equal(labelsToString(q, labels, count - m.stripped, count), 'ad.contoso.local');
   });
 });

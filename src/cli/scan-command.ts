@@ -25,6 +25,7 @@ export interface ScanOptions {
   builtin: boolean;
   suffix: string[];
   stripPrivateSuffixes: boolean;
+  learnSuffixes: boolean;
   dga: string[];
   dgaMargin?: number;
   dateOrder?: DateOrder;
@@ -60,8 +61,10 @@ export async function runScanCommand(paths: readonly string[], o: ScanOptions, i
       if (!from || compareCivilDates(d, from) < 0) from = d;
       if (!to || compareCivilDates(d, to) > 0) to = d;
     };
+    const adDomains = new Map<string, number>();
     for (const input of inputs.inputs) {
       const sample = sampleFile(input.readPath, input.size);
+      for (const [d, n] of sample.adDomains) adDomains.set(d, (adDomains.get(d) ?? 0) + n);
       const s = summarizeDates([sample], o.dateOrder ?? null);
       orders.push(s.evidence.order);
       widen(s.from);
@@ -77,6 +80,8 @@ export async function runScanCommand(paths: readonly string[], o: ScanOptions, i
       if (s.evidence.conflicting) warnings.push(`${input.name}: dates disagree on day/month order (mixed layouts?); read as ${s.evidence.order}; set --date-order to force one`);
     }
 
+    const learned = o.learnSuffixes ? learnedSuffixes(adDomains, o.suffix) : [];
+    if (learned.length > 0) warnings.push(`search suffix${learned.length === 1 ? '' : 'es'} learned from the domain controllers' _msdcs lookups: ${learned.join(', ')} (stripped before matching; --no-learn-suffixes turns this off)`);
     const prepared = prepareIndicators({
       builtin: o.builtin,
       iocFiles: o.ioc,
@@ -84,7 +89,7 @@ export async function runScanCommand(paths: readonly string[], o: ScanOptions, i
       from,
       to,
       ...(o.dgaMargin !== undefined ? { marginBackDays: o.dgaMargin, marginForwardDays: o.dgaMargin } : {}),
-      suffixes: o.suffix,
+      suffixes: [...o.suffix, ...learned],
     });
     warnings.push(...prepared.warnings);
     for (const p of prepared.problems.slice(0, REPORT_SAMPLES)) warnings.push(`${p.file}:${p.line}: skipped "${p.text}": ${p.reason}`);
@@ -143,6 +148,21 @@ export async function runScanCommand(paths: readonly string[], o: ScanOptions, i
   }
 }
 
+/** An AD domain must be seen this often in the head sample before it is used as a search suffix. */
+const MIN_AD_DOMAIN_SIGHTINGS = 2;
+/** At most this many learned suffixes (a log sees a handful of AD domains at most). */
+const MAX_LEARNED_SUFFIXES = 8;
+
+/** The AD domains worth stripping as search suffixes: seen often enough, not already configured, most seen first. */
+export function learnedSuffixes(adDomains: ReadonlyMap<string, number>, configured: readonly string[]): string[] {
+  const have = new Set(configured.map((s) => s.toLowerCase().replace(/^\.+|\.+$/g, '')));
+  return [...adDomains]
+    .filter(([d, n]) => n >= MIN_AD_DOMAIN_SIGHTINGS && !have.has(d) && /^[a-z0-9_-]+(\.[a-z0-9_-]+)+$/.test(d))
+    .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))
+    .slice(0, MAX_LEARNED_SUFFIXES)
+    .map(([d]) => d);
+}
+
 function collect(v: string, prev: string[]): string[] {
   return [...prev, v];
 }
@@ -175,6 +195,7 @@ export function registerScanCommand(program: Command, io: ScanIo, setExit: (code
     .option('--no-builtin', 'do not use the bundled Locky C&C and payment-site list')
     .option('--suffix <suffix>', 'DNS search suffix your clients append (e.g. corp.local); stripped before matching (repeatable)', collect, [])
     .option('--no-strip-private-suffixes', 'do not try names with trailing non-public labels (.local, .lan, .corp …) removed')
+    .option('--no-learn-suffixes', "do not use the AD domains seen in the log's _msdcs lookups as search suffixes")
     .option('--dga <spec>', "DGA names to look for: 'locky', 'locky-v1', 'locky-v2:SEED', 'locky-v3:SEED' (added to the known seeds), or 'none' (repeatable; default: every known Locky seed)", collect, [])
     .option('--dga-margin <days>', 'match DGA names this many days before and after their window (default: 4 days back, 2 forward)', positiveInt('--dga-margin', 0))
     .addOption(new Option('--date-order <order>', 'day/month order of the log dates when the log cannot tell').choices(['mdy', 'dmy', 'ymd']))

@@ -4,9 +4,10 @@
  *
  *   1. the name as logged                           x.evil.pw
  *   2. minus the longest configured suffix          x.evil.pw.corp.example.com  (--suffix corp.example.com)
- *   3. when the name's last label is not a public   x.evil.pw.ad.contoso.local  (local: not public)
- *      suffix per the Public Suffix List: minus
- *      1, 2, … trailing labels, shortest first
+ *   3. minus trailing labels that are not public     x.evil.pw.corp.local        (corp, local: not public)
+ *      suffixes per the Public Suffix List, one
+ *      at a time, shortest strip first, stopping
+ *      at the first public label
  *
  * `evil.pw.com` never matches `evil.pw`: `com` is public, so nothing is stripped.
  */
@@ -56,13 +57,13 @@ export class NameMatcher {
       }
     }
     if (!this.stripPrivateSuffixes) return out;
-    // A name that does not end in a public suffix (`….corp.local`) is an internal
-    // name: any run of its trailing labels may be the search suffix, even one
-    // with a public-looking label inside (`ad.contoso.local`: `ad` is Andorra).
-    // Shortest strip first: the indicator may itself end in a label the PSL
-    // does not list (`foo.bit`).
-    if (this.memo.isPublic(buf, labels[last * 2]!, labels[last * 2 + 1]!)) return out;
+    // Strip one non-public trailing label at a time, shortest strip first (the
+    // indicator may itself end in a label the PSL does not list: `foo.bit`), and
+    // stop at a public label: `evil.pw.com.corp.local` is a lookup of
+    // `evil.pw.com`, not of `evil.pw`. A suffix with a public-looking label
+    // inside (`ad.contoso.local`: `ad` is Andorra) must be configured or learned.
     for (let end = last; end > 0; end--) {
+      if (this.memo.isPublic(buf, labels[end * 2]!, labels[end * 2 + 1]!)) break;
       id = image.matchLabels(buf, labels, end - 1);
       if (id >= 0) {
         out.id = id;

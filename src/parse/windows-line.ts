@@ -132,7 +132,7 @@ export function parseWindowsLine(buf: Uint8Array, start: number, end: number, f:
       while (q > start && buf[q - 1] === SPACE) q--;
       const tidEnd = q;
       while (q > start && buf[q - 1] !== SPACE) q--;
-      if (tidEnd - q >= 3 && tidEnd - q <= 4 && isUpperHex(buf, q, tidEnd) && q > start && notPacketBefore(buf, start, q)) {
+      if (tidEnd - q >= 3 && tidEnd - q <= 4 && isUpperHex(buf, q, tidEnd) && q > start && plainTimestampPrefix(buf, start, q)) {
         f.timeStart = start;
         f.timeEnd = trimBack(buf, start, q);
         return parsePacketTail(buf, c + 6, end, f, sndFields) ? LineKind.PACKET : LineKind.UNPARSED;
@@ -177,18 +177,32 @@ export function parseWindowsLine(buf: Uint8Array, start: number, end: number, f:
   return LineKind.UNPARSED;
 }
 
-/** The timestamp part holds no PACKET token and is at most a few tokens long (so the hint agrees with the token walk). */
-function notPacketBefore(buf: Uint8Array, start: number, tidStart: number): boolean {
+/**
+ * Bytes a timestamp is made of in every known layout: digits, separators,
+ * blanks and the letters of AM/PM. None of PACKET, EVENT or Note: can be
+ * spelled with them, so a prefix made only of these bytes holds no token the
+ * token walk would stop at.
+ */
+const TIMESTAMP_BYTE: Uint8Array = (() => {
+  const t = new Uint8Array(256);
+  for (const c of '0123456789/.-: \tAMP') t[c.charCodeAt(0)] = 1;
+  return t;
+})();
+
+/**
+ * True when the token walk would also reach the thread id at `tidStart`: the
+ * prefix is 1–4 tokens of timestamp bytes. A prefix with other bytes (a
+ * localized AM/PM designator, garbage) takes the token walk instead.
+ */
+function plainTimestampPrefix(buf: Uint8Array, start: number, tidStart: number): boolean {
   let tokens = 0;
-  let p = start;
-  while (p < tidStart) {
-    const te = tokenEnd(buf, p, tidStart);
-    const len = te - p;
-    // any token the walk would stop at: PACKET anywhere, EVENT / Note: from the third token on
-    if (len === 6 && buf[p] === P && buf[p + 1] === A) return false;
-    if (len === 5 && tokens >= 2 && (buf[p] === E || buf[p] === N)) return false;
-    tokens++;
-    p = skipSpaces(buf, te, tidStart);
+  let inToken = false;
+  for (let p = start; p < tidStart; p++) {
+    const b = buf[p]!;
+    if (TIMESTAMP_BYTE[b] === 0) return false;
+    const blank = b === SPACE || b === TAB;
+    if (!blank && !inToken) tokens++;
+    inToken = !blank;
   }
   return tokens >= 1 && tokens <= MAX_TOKENS_BEFORE_CONTEXT - 2;
 }

@@ -4,8 +4,11 @@ import { readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { ErrorCode } from '../src/core/index.js';
+import { prepareIndicators } from '../src/cli/indicators.js';
 import {
   DateWindow,
+  RECOMPILE_RETRY_MS,
+  RollingPool,
   TailLock,
   checkpointPathFor,
   fingerprintOf,
@@ -89,6 +92,45 @@ describe('tail units', () => {
     assert.deepEqual(w.plan([d('2016-02-01')]), { from: d('2016-02-01'), to: d('2016-02-02') }, 'older dates (a replayed file) too');
     assert.deepEqual(shiftDate(d('2016-02-28'), 2), d('2016-03-01'));
     assert.deepEqual(shiftDate(d('2016-12-31'), 1), d('2017-01-01'));
+  });
+
+  it('a failing recompile keeps the current matcher, is told once, and is retried later', async () => {
+    let t = 1_000;
+    let fail = false;
+    const logs: string[] = [];
+    const pool = new RollingPool<number>({
+      compile: (range) => {
+        if (fail) throw new Error('feed unreadable');
+        const p = prepareIndicators({ builtin: true, iocFiles: [], dgaSpecs: [], from: range?.from ?? null, to: range?.to ?? null, suffixes: [] });
+        return { image: p.image, context: p.set.entries.length };
+      },
+      threads: 1,
+      stripPrivateSuffixes: true,
+      dateOrders: ['mdy'],
+      log: (m) => logs.push(m),
+      now: () => t,
+    });
+    try {
+      await pool.prepare(['2/16/2016 10:00:00 PM']);
+      assert.equal(pool.compiles, 1);
+      fail = true;
+      await pool.prepare(['3/10/2016 10:00:00 PM']);
+      await pool.prepare(['3/10/2016 10:00:01 PM']);
+      t += RECOMPILE_RETRY_MS;
+      await pool.prepare(['3/10/2016 10:00:02 PM']);
+      assert.equal(pool.compiles, 1, 'still the February matcher');
+      assert.equal(logs.filter((l) => /recompiling the indicators failed/.test(l)).length, 1);
+      assert.ok(pool.context > 0);
+      fail = false;
+      await pool.prepare(['3/10/2016 10:00:03 PM']);
+      assert.equal(pool.compiles, 1, 'not before the retry time');
+      t += RECOMPILE_RETRY_MS;
+      await pool.prepare(['3/10/2016 10:00:04 PM']);
+      assert.equal(pool.compiles, 2);
+      assert.equal(pool.range?.from.month, 3);
+    } finally {
+      await pool.close();
+    }
   });
 
   it('a stale lock (its process is gone) is taken over', async () => {

@@ -1,7 +1,7 @@
 /** Public surface of `src/tail`: follow a growing log across wraps and restarts, with durable checkpoints. */
 export { Tailer, MAX_BATCH_BYTES, TAIL_LOOKAHEAD_BYTES } from './tailer.js';
 export type { StartAt, TailLogger, TailBatch, TailSink, TailerOptions, PollOutcome, TailStats, RunOptions } from './tailer.js';
-export { RollingPool } from './rolling-pool.js';
+export { RollingPool, RECOMPILE_RETRY_MS } from './rolling-pool.js';
 export type { TailEngine, CompiledIndicators, RollingPoolOptions, MatcherImage } from './rolling-pool.js';
 export { checkpointPathFor, loadCheckpoint, saveCheckpoint, parseCheckpoint, CHECKPOINT_VERSION } from './checkpoint.js';
 export type { Checkpoint } from './checkpoint.js';

@@ -11,6 +11,9 @@ import { parseTimestamp } from '../parse/index.js';
 import { ScanPool } from '../scan/index.js';
 import { DateWindow, formatDate, type DateRange } from './date-window.js';
 
+/** Wait after a failed recompile before trying again, in ms: a feed being rewritten is usually back by then. */
+export const RECOMPILE_RETRY_MS = 60_000;
+
 /** The compiled matcher image a ScanPool takes (named here so tail need not import match). */
 export type MatcherImage = ConstructorParameters<typeof ScanPool>[0];
 
@@ -36,8 +39,10 @@ export interface RollingPoolOptions<C> {
   stripPrivateSuffixes: boolean;
   /** The readings of the log's dates: one order, or two when the log cannot tell day from month. */
   dateOrders: readonly DateOrder[];
-  /** Told when the matcher is recompiled. */
+  /** Told when the matcher is recompiled (or a recompile failed). */
   log?: (message: string) => void;
+  /** Clock for the recompile retry, in ms. */
+  now?: () => number;
 }
 
 /** A ScanPool recompiled as the log's dates move on; see the module comment. */
@@ -48,9 +53,13 @@ export class RollingPool<C> implements TailEngine {
   private ctx: C | null = null;
   /** Times the matcher was compiled (1 after the first batch). */
   compiles = 0;
+  /** Clock ms before which a failed recompile is not tried again; 0 when none failed. */
+  private retryAt = 0;
+  private readonly now: () => number;
 
   constructor(opts: RollingPoolOptions<C>) {
     this.opts = opts;
+    this.now = opts.now ?? Date.now;
   }
 
   /**
@@ -68,6 +77,12 @@ export class RollingPool<C> implements TailEngine {
     return this.window.current;
   }
 
+  /**
+   * Recompile (new indicator set, new pool) when the dates of `timeTexts` are
+   * outside the compiled range. A failing first compile is thrown; a failing
+   * recompile (a feed file briefly unreadable…) keeps the current matcher,
+   * is told once, and is retried after {@link RECOMPILE_RETRY_MS}.
+   */
   async prepare(timeTexts: readonly string[]): Promise<void> {
     const dates = [];
     for (const text of timeTexts) {
@@ -78,7 +93,17 @@ export class RollingPool<C> implements TailEngine {
     }
     const range = this.window.plan(dates);
     if (range === undefined) return;
-    const compiled = this.opts.compile(range);
+    if (this.pool !== null && this.now() < this.retryAt) return;
+    let compiled: CompiledIndicators<C>;
+    try {
+      compiled = this.opts.compile(range);
+    } catch (e) {
+      if (this.pool === null) throw e;
+      if (this.retryAt === 0) this.opts.log?.(`recompiling the indicators failed, keeping the current ones and retrying: ${(e as Error).message}`);
+      this.retryAt = this.now() + RECOMPILE_RETRY_MS;
+      return;
+    }
+    this.retryAt = 0;
     const next = new ScanPool(compiled.image, { threads: this.opts.threads, stripPrivateSuffixes: this.opts.stripPrivateSuffixes });
     const old = this.pool;
     this.pool = next;
@@ -90,6 +115,7 @@ export class RollingPool<C> implements TailEngine {
     if (old) await old.close();
   }
 
+  /** Scan one range on the current pool (after {@link RollingPool.prepare}). */
   scan(req: ScanRangeRequest): Promise<ScanRangeResult> {
     if (this.pool === null) return Promise.reject(new Error('internal: RollingPool.scan before prepare'));
     return this.pool.scan(req);

@@ -336,6 +336,8 @@ export class Tailer {
       return fresh(this.path, id, 0, 0);
     }
     // Only complete lines count as read: a partial last line is processed once its LF arrives.
+    // Lines are counted as LFs; a scan would also split on stray lone CRs, which real logs
+    // (CRLF throughout) do not have, so line numbers agree with `scan` on real logs.
     const offset = h.batchEnd(0, id.size) ?? 0;
     const lineNo = h.countLines(offset);
     this.o.log.info(`first run: following ${this.path} from its end (${lineNo} existing lines not read; --from-start reads them)`);

@@ -4,11 +4,12 @@
  * never a crash, a stack trace or a hang (each run is bounded by a timeout).
  */
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import { chmodSync, closeSync, mkdirSync, openSync, readFileSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { gzipSync } from 'node:zlib';
-import { FIXTURES, runCli, tempDir, type CliResult } from './helpers.js';
+import { CLI, FIXTURES, REPO_ROOT, runCli, tempDir, type CliResult } from './helpers.js';
 
 const tmp = tempDir('dnshunt-bad-input-');
 after(() => tmp.cleanup());
@@ -16,6 +17,32 @@ const T = { timeout: 120_000 };
 const RUN = { timeoutMs: 90_000 };
 const HIT = '2/16/2016 10:05:00 PM 0E24 PACKET  000000FCF7C261D7 UDP Rcv 10.10.1.23      ee7f   Q [0001   D   NOERROR] A      (4)evil(2)pw(0)';
 const HIT2 = '2/16/2016 10:05:01 PM 0E24 PACKET  000000FCF7C261D8 UDP Rcv 10.10.3.99      ee80   Q [0001   D   NOERROR] A      (4)evil(2)pw(0)';
+
+/** Run the CLI as another user (root only); null when the switch is refused. Bounded like runCli. */
+function runAs(uid: number, args: readonly string[]): Promise<CliResult | null> {
+  return new Promise((resolvePromise) => {
+    let child;
+    try {
+      child = spawn(process.execPath, [CLI, ...args], { cwd: REPO_ROOT, uid, gid: uid, stdio: ['ignore', 'pipe', 'pipe'] });
+    } catch {
+      resolvePromise(null);
+      return;
+    }
+    const out: Buffer[] = [];
+    const err: Buffer[] = [];
+    const timer = setTimeout(() => child.kill('SIGKILL'), RUN.timeoutMs);
+    child.stdout.on('data', (d: Buffer) => out.push(d));
+    child.stderr.on('data', (d: Buffer) => err.push(d));
+    child.on('error', () => {
+      clearTimeout(timer);
+      resolvePromise(null);
+    });
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolvePromise({ code, stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8') });
+    });
+  });
+}
 
 function path(name: string, content?: string | Buffer): string {
   const p = join(tmp.dir, name);
@@ -152,23 +179,40 @@ describe('bad paths are one clear error line (exit 2)', () => {
   });
 
   it('an unreadable file (chmod 000)', T, async (t) => {
-    const p = path('secret.log', `${HIT}\n`);
+    // Root reads mode-000 files. Then run the CLI as "nobody" (uid/gid 65534) when this process may switch users.
+    const dir = join(tmp.dir, 'locked');
+    mkdirSync(dir, { recursive: true });
+    chmodSync(tmp.dir, 0o755);
+    chmodSync(dir, 0o755);
+    const p = join(dir, 'secret.log');
+    writeFileSync(p, `${HIT}\n`);
     chmodSync(p, 0o000);
     try {
-      let readable = false;
+      let readable: boolean;
       try {
         readFileSync(p);
         readable = true;
       } catch {
         readable = false;
       }
-      if (readable) {
-        t.skip('this process can read a mode-000 file (running as root or with CAP_DAC_OVERRIDE), so the case cannot be produced');
+      if (!readable) {
+        assertInputError(await runCli(['scan', p], RUN), p);
         return;
       }
-      assertInputError(await runCli(['scan', p], RUN), p);
+      if (typeof process.getuid !== 'function' || process.getuid() !== 0) {
+        t.skip('this process can read a mode-000 file and cannot switch to another user, so the case cannot be produced');
+        return;
+      }
+      const r = await runAs(65534, ['scan', p]);
+      if (r === null) {
+        t.skip('running as root, but switching to uid 65534 is not permitted here, so the case cannot be produced');
+        return;
+      }
+      assertInputError(r, p);
+      assert.match(r.stderr, /permission denied/i);
     } finally {
       chmodSync(p, 0o644);
+      chmodSync(tmp.dir, 0o700);
     }
   });
 

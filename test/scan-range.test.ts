@@ -485,6 +485,22 @@ describe('range scanning corners', () => {
     assert.equal(o.counters.records, 3);
   });
 
+  it('a SIEM copy with a dotted name is matched like the wire form', () => {
+    const siem = '4/15/2014 3:16:00 PM 0710 PACKET  0000000028FB94C0 UDP Rcv 69.160.33.71    8857   Q [0001   D   NOERROR] A      .ns1.EVIL.pw.';
+    const o = scanWhole(Buffer.from(`${siem}\n`, 'latin1'));
+    assert.deepEqual(o.hits.map((h) => [h.client, h.qname, h.indicator]), [['69.160.33.71', 'ns1.evil.pw', 'evil.pw']]);
+  });
+
+  it('a query whose name has more labels than DNS allows is counted once, as unparsed, not also as a record', { todo: 'bug: RangeScanner counts the line as a record (line()) and again as unparsed (clientQuery() when decodeName returns -1), so records + events + skipped + unparsed exceeds lines' }, () => {
+    const name = `${'(1)a'.repeat(130)}(4)evil(2)pw(0)`;
+    const o = scanWhole(Buffer.from(`${Q('10.10.1.23', 'ee7f', name)}\n`, 'latin1'));
+    assert.deepEqual(o.hits, []);
+    const c = o.counters;
+    assert.equal(c.lines, 1);
+    assert.equal(c.unparsed, 1);
+    assert.equal(c.records + c.events + c.skipped + c.unparsed, c.lines);
+  });
+
   it('unparsed samples are bounded, cut, and escape control bytes', () => {
     const s = new RangeScanner(matcher, 2);
     const bytes = Buffer.from(`\u00ffa\u0000b\u001b\n${'garbage '.repeat(100)}\ngarbage\n`, 'latin1');

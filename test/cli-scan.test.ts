@@ -10,11 +10,12 @@
  * (then review the diff: the golden is a contract).
  */
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { gzipSync } from 'node:zlib';
-import { FIXTURES, runCli, tempDir, type CliResult } from './helpers.js';
+import { CLI, FIXTURES, REPO_ROOT, runCli, tempDir, type CliResult } from './helpers.js';
 
 const SAMPLE_REL = 'fixtures/sample-dns.log';
 const SAMPLE = join(FIXTURES, 'sample-dns.log');
@@ -347,6 +348,40 @@ describe('day/month order', () => {
     const r = json(await runCli([...args, `${SET_REL}/en-gb-details.log`]));
     assert.ok(!r.warnings.some((w) => w.includes('--date-order')), JSON.stringify(r.warnings));
     assert.ok(r.clients.every((c) => c.first.startsWith('2019-03-14T')));
+  });
+});
+
+/** Run the CLI and close its stdout after the first chunk (like `| head -1`); bounded. */
+function runClosingEarly(args: readonly string[]): Promise<{ code: number | null; stderr: string; firstLine: string }> {
+  return new Promise((resolvePromise, reject) => {
+    const child = spawn(process.execPath, [CLI, ...args], { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    let first = '';
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error('the CLI did not exit after its reader went away'));
+    }, 90_000);
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.stdout.once('data', (d: Buffer) => {
+      first = d.toString().split('\n')[0]!;
+      child.stdout.destroy();
+    });
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolvePromise({ code, stderr, firstLine: first });
+    });
+  });
+}
+
+describe('output to a reader that goes away', () => {
+  it('a closed pipe ends the scan quietly, with exit 1 since infected clients were already written', { ...T, todo: 'bug: main.ts exits with the status recorded so far on EPIPE, which is still 0 ("no infected client") although hit lines were written' }, async () => {
+    const big = join(tmp.dir, 'big.log');
+    const sample = readFileSync(SAMPLE);
+    writeFileSync(big, Buffer.concat(Array.from({ length: 100 }, () => sample)));
+    const r = await runClosingEarly(['scan', '--quiet', '--format', 'jsonl', '--chunk-size', '64KiB', big]);
+    assert.ok((JSON.parse(r.firstLine) as HitLine).client.length > 0, 'a hit line was written before the pipe closed');
+    assert.ok(!/internal error|\n\s+at /.test(r.stderr), r.stderr);
+    assert.equal(r.code, 1);
   });
 });
 

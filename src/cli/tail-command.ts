@@ -51,17 +51,22 @@ function makeLogger(stderr: Writable, quiet: boolean): TailLogger {
  * decides, both when it cannot tell, so DGA names are generated for either.
  * The first is the one hit times are reported in.
  */
-function dateOrdersOf(path: string, forced: DateOrder | undefined, log: TailLogger): DateOrder[] {
-  if (forced !== undefined) return [forced];
+function dateOrdersOf(path: string, forced: DateOrder | undefined, log: TailLogger): { orders: DateOrder[]; latest: string[] } {
   if (!existsSync(path)) {
+    if (forced !== undefined) return { orders: [forced], latest: [] };
     log.warn(`${path} does not exist yet, so its date layout is unknown: reading dates month-first and day-first (set --date-order)`);
-    return ['mdy', 'dmy'];
+    return { orders: ['mdy', 'dmy'], latest: [] };
   }
-  const s = summarizeDates([sampleFile(path, statSync(path).size)], null);
-  if (!s.evidence.ambiguous) return [s.evidence.order];
+  const sample = sampleFile(path, statSync(path).size);
+  // The newest time in the file: the matcher is compiled for it before the first poll.
+  const newest = sample.tail[sample.tail.length - 1] ?? sample.head[sample.head.length - 1];
+  const latest = newest === undefined ? [] : [newest];
+  if (forced !== undefined) return { orders: [forced], latest };
+  const s = summarizeDates([sample], null);
+  if (!s.evidence.ambiguous) return { orders: [s.evidence.order], latest };
   const other: DateOrder = s.evidence.order === 'mdy' ? 'dmy' : 'mdy';
   log.warn(`${path}: no date seen so far has a day above 12; reading dates as ${s.evidence.order}, DGA names generated for both readings (set --date-order ${other} if that is wrong)`);
-  return [s.evidence.order, other];
+  return { orders: [s.evidence.order, other], latest };
 }
 
 /** The compile function of the rolling pool: the same indicator set `scan` builds, for the log's current dates. */
@@ -96,7 +101,7 @@ function compiler(m: MatchingSettings, primary: DateOrder, log: TailLogger): (ra
  */
 export async function runTailCommand(s: TailSettings, io: TailIo, signal: AbortSignal): Promise<number> {
   const log = makeLogger(io.stderr, s.quiet);
-  const orders = dateOrdersOf(s.file, s.matching.dateOrder, log);
+  const { orders, latest } = dateOrdersOf(s.file, s.matching.dateOrder, log);
   const engine = new RollingPool<CompileContext>({
     compile: compiler(s.matching, orders[0]!, log),
     threads: s.matching.threads,
@@ -135,6 +140,9 @@ export async function runTailCommand(s: TailSettings, io: TailIo, signal: AbortS
       ...(s.resolveHosts ? { resolveHost: async (ip: string) => (await reverse(ip))[0] ?? null } : {}),
     });
     const service = alerts;
+    // Compile and start the workers now, not when the first new line arrives: that line's alert
+    // would otherwise wait for them (a second or so).
+    if (latest.length > 0 && !s.once) await engine.prepare(latest);
     const tick = async (): Promise<void> => {
       await service.tick();
       const c = tailer.stats.counters;

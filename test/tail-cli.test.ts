@@ -115,6 +115,21 @@ describe('tail CLI', { skip: SKIP }, () => {
     assert.deepEqual(r2.stdout.trim().split('\n').map((l) => (JSON.parse(l) as { client: string }).client), ['10.1.3.2']);
   });
 
+  it('learns the AD search suffix from the log like scan does (--no-learn-suffixes turns it off)', async () => {
+    const log = join(tmp.dir, 'learn.log');
+    newLog(log);
+    append(log, query(T0, '10.1.8.1', '_ldap._tcp.dc._msdcs.ad.contoso.com').repeat(3));
+    append(log, query(T0, '10.1.8.2', `${LOCKY_V1_0216}.ad.contoso.com`));
+    const on = await runCli(['tail', '--once', '--from-start', '--jsonl', '-', '--state-dir', join(tmp.dir, 'learn-on'), log]);
+    assert.equal(on.code, 0, on.stderr);
+    assert.match(on.stderr, /learned from the domain controllers' _msdcs lookups: ad\.contoso\.com/);
+    const hit = JSON.parse(on.stdout) as { client: string; suffixStripped: string | null };
+    assert.deepEqual([hit.client, hit.suffixStripped], ['10.1.8.2', 'ad.contoso.com']);
+    const off = await runCli(['tail', '--once', '--from-start', '--no-learn-suffixes', '--jsonl', '-', '--state-dir', join(tmp.dir, 'learn-off'), log]);
+    assert.equal(off.code, 0, off.stderr);
+    assert.equal(off.stdout, '');
+  });
+
   it('--once with SMTP down: exit 3, the alert waits in the outbox and goes out with the next run', async () => {
     const log = join(tmp.dir, 'down.log');
     const state = join(tmp.dir, 'down-state');

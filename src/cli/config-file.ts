@@ -35,6 +35,7 @@ export const TAIL_CONFIG_KEYS = {
   builtin: 'false: do not use the bundled Locky C&C and payment-site list',
   suffix: 'DNS search suffix your clients append, or a list of them',
   stripPrivateSuffixes: 'false: do not try names with trailing non-public labels removed',
+  learnSuffixes: "false: do not use the AD domains of the log's _msdcs lookups as search suffixes",
   dga: "DGA spec or list of specs ('locky', 'locky-v1', 'locky-v3:SEED', 'none')",
   dgaMargin: 'days before and after a DGA window its names still match, a whole number',
   dateOrder: "'mdy', 'dmy' or 'ymd' when the log's dates cannot tell",
@@ -45,7 +46,7 @@ export const TAIL_CONFIG_KEYS = {
 const PATH_KEYS: ReadonlySet<string> = new Set(['file', 'ioc', 'stateDir', 'smtpPassFile', 'smtpCaFile', 'jsonl']);
 /** Keys whose value may be one string or a list of them (repeatable flags). */
 const LIST_KEYS: ReadonlySet<string> = new Set(['ioc', 'suffix', 'dga', 'mailTo']);
-const BOOLEAN_KEYS = ['once', 'fromStart', 'fromEnd', 'resolveHosts', 'quiet', 'builtin', 'stripPrivateSuffixes'] as const;
+const BOOLEAN_KEYS = ['once', 'fromStart', 'fromEnd', 'resolveHosts', 'quiet', 'builtin', 'stripPrivateSuffixes', 'learnSuffixes'] as const;
 const DATE_ORDERS: readonly DateOrder[] = ['mdy', 'dmy', 'ymd'];
 
 /** Default time between polls: the target is an alert within 2 s of the line being written. */
@@ -190,6 +191,7 @@ export interface MatchingSettings {
   builtin: boolean;
   suffix: string[];
   stripPrivateSuffixes: boolean;
+  learnSuffixes: boolean;
   dga: string[];
   dgaMargin?: number;
   dateOrder?: DateOrder;
@@ -241,6 +243,7 @@ export function resolveTailSettings(fromFile: ConfigValues, fromFlags: ConfigVal
     builtin: v['builtin'] !== false,
     suffix: list(v['suffix']),
     stripPrivateSuffixes: v['stripPrivateSuffixes'] !== false,
+    learnSuffixes: v['learnSuffixes'] !== false,
     dga: list(v['dga']),
     threads: wholeNumber(v, '', 'threads', 1, MAX_THREADS) ?? 1,
   };

@@ -16,6 +16,7 @@ import { AlertService, formatDuration } from '../alert/index.js';
 import { sampleFile, summarizeDates } from '../scan/index.js';
 import { RollingPool, Tailer, type DateRange, type TailBatch, type TailLogger } from '../tail/index.js';
 import { addAlertOptions, configValuesOf } from './alert-command.js';
+import { learnedSuffixes } from './scan-command.js';
 import { explicitOptions, resolveTailSettings, type MatchingSettings, type TailSettings } from './config-file.js';
 import { prepareIndicators } from './indicators.js';
 import { HitResolver } from './resolve-hits.js';
@@ -51,26 +52,36 @@ function makeLogger(stderr: Writable, quiet: boolean): TailLogger {
  * decides, both when it cannot tell, so DGA names are generated for either.
  * The first is the one hit times are reported in.
  */
-function dateOrdersOf(path: string, forced: DateOrder | undefined, log: TailLogger): { orders: DateOrder[]; latest: string[] } {
+/** What tail learns from the log's head and tail before it starts (as `scan` does per file). */
+interface LogSample {
+  orders: DateOrder[];
+  /** The newest time text in the file (empty when none): the first compile is for its date. */
+  latest: string[];
+  /** AD domains from the clients' `_msdcs` lookups, used as search suffixes like `scan` does. */
+  learned: string[];
+}
+
+function sampleLog(path: string, m: MatchingSettings, log: TailLogger): LogSample {
   if (!existsSync(path)) {
-    if (forced !== undefined) return { orders: [forced], latest: [] };
+    if (m.dateOrder !== undefined) return { orders: [m.dateOrder], latest: [], learned: [] };
     log.warn(`${path} does not exist yet, so its date layout is unknown: reading dates month-first and day-first (set --date-order)`);
-    return { orders: ['mdy', 'dmy'], latest: [] };
+    return { orders: ['mdy', 'dmy'], latest: [], learned: [] };
   }
   const sample = sampleFile(path, statSync(path).size);
-  // The newest time in the file: the matcher is compiled for it before the first poll.
   const newest = sample.tail[sample.tail.length - 1] ?? sample.head[sample.head.length - 1];
   const latest = newest === undefined ? [] : [newest];
-  if (forced !== undefined) return { orders: [forced], latest };
+  const learned = m.learnSuffixes ? learnedSuffixes(sample.adDomains, m.suffix) : [];
+  if (learned.length > 0) log.info(`search suffix${learned.length === 1 ? '' : 'es'} learned from the domain controllers' _msdcs lookups: ${learned.join(', ')} (--no-learn-suffixes turns this off)`);
+  if (m.dateOrder !== undefined) return { orders: [m.dateOrder], latest, learned };
   const s = summarizeDates([sample], null);
-  if (!s.evidence.ambiguous) return { orders: [s.evidence.order], latest };
+  if (!s.evidence.ambiguous) return { orders: [s.evidence.order], latest, learned };
   const other: DateOrder = s.evidence.order === 'mdy' ? 'dmy' : 'mdy';
   log.warn(`${path}: no date seen so far has a day above 12; reading dates as ${s.evidence.order}, DGA names generated for both readings (set --date-order ${other} if that is wrong)`);
-  return { orders: [s.evidence.order, other], latest };
+  return { orders: [s.evidence.order, other], latest, learned };
 }
 
 /** The compile function of the rolling pool: the same indicator set `scan` builds, for the log's current dates. */
-function compiler(m: MatchingSettings, primary: DateOrder, log: TailLogger): (range: DateRange | null) => { image: ReturnType<typeof prepareIndicators>['image']; context: CompileContext } {
+function compiler(m: MatchingSettings, learned: readonly string[], primary: DateOrder, log: TailLogger): (range: DateRange | null) => { image: ReturnType<typeof prepareIndicators>['image']; context: CompileContext } {
   let first = true;
   return (range) => {
     const p = prepareIndicators({
@@ -80,7 +91,7 @@ function compiler(m: MatchingSettings, primary: DateOrder, log: TailLogger): (ra
       from: range?.from ?? null,
       to: range?.to ?? null,
       ...(m.dgaMargin !== undefined ? { marginBackDays: m.dgaMargin, marginForwardDays: m.dgaMargin } : {}),
-      suffixes: m.suffix,
+      suffixes: [...m.suffix, ...learned],
     });
     if (first) {
       // Feeds are re-read on every recompile; their problems are told once.
@@ -101,9 +112,9 @@ function compiler(m: MatchingSettings, primary: DateOrder, log: TailLogger): (ra
  */
 export async function runTailCommand(s: TailSettings, io: TailIo, signal: AbortSignal): Promise<number> {
   const log = makeLogger(io.stderr, s.quiet);
-  const { orders, latest } = dateOrdersOf(s.file, s.matching.dateOrder, log);
+  const { orders, latest, learned } = sampleLog(s.file, s.matching, log);
   const engine = new RollingPool<CompileContext>({
-    compile: compiler(s.matching, orders[0]!, log),
+    compile: compiler(s.matching, learned, orders[0]!, log),
     threads: s.matching.threads,
     stripPrivateSuffixes: s.matching.stripPrivateSuffixes,
     dateOrders: orders,
@@ -202,6 +213,7 @@ export function registerTailCommand(program: Command, setExit: (code: number) =>
     .option('--no-builtin', 'do not use the bundled Locky C&C and payment-site list')
     .option('--suffix <suffix>', 'DNS search suffix your clients append, stripped before matching (repeatable)', collect)
     .option('--no-strip-private-suffixes', 'do not try names with trailing non-public labels (.local, .lan …) removed')
+    .option('--no-learn-suffixes', "do not use the AD domains seen in the log's _msdcs lookups as search suffixes")
     .option('--dga <spec>', "DGA names to look for: 'locky', 'locky-v1', 'locky-v3:SEED', 'none' (repeatable; default every known Locky seed)", collect)
     .option('--dga-margin <days>', 'match DGA names this many days before and after their window (default 4 back, 2 forward)')
     .addOption(new Option('--date-order <order>', 'day/month order of the log dates when the log cannot tell').choices(['mdy', 'dmy', 'ymd']))

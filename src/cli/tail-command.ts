@@ -165,6 +165,8 @@ export async function runTailCommand(s: TailSettings, io: TailIo, signal: AbortS
     if (s.once) {
       const first = await tailer.poll();
       if (first.status === 'missing' && !tailer.resumed) throw new DnshuntError(ErrorCode.NO_SUCH_PATH, `${s.file}: no such file`);
+      // A scheduled run has no later poll to wait for: a file it cannot open is an error now.
+      if (first.status === 'unreadable') throw new DnshuntError(ErrorCode.UNREADABLE, `${s.file}: cannot open it (permissions? run as an account that can read the DNS log)`);
       if (first.more) await tailer.drain(signal);
       await tick();
     } else {

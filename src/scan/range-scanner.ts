@@ -216,8 +216,15 @@ export class RangeScanner {
           c.records--;
           this.unparsedLine(buf, start, end, line);
         } else if (!f.isResponse && f.opcode === OPCODE_QUERY) {
-          c.clientQueries++;
-          this.clientQuery(buf, line);
+          const count = decodeName(buf, f.nameStart, f.nameEnd, this.labels);
+          if (count < 0) {
+            // a name nothing can be made of: the line did not parse (counted once, not also as a record)
+            c.records--;
+            this.unparsedLine(buf, start, end, line);
+          } else {
+            c.clientQueries++;
+            if (count > 0) this.clientQuery(buf, line, count);
+          }
         }
       } else if (this.pending.length > 0) {
         this.maybePair(buf, line);
@@ -243,17 +250,9 @@ export class RangeScanner {
     if (this.pending.length > 0 && completePacketFields(buf, f) && f.isResponse && f.opcode === OPCODE_QUERY) this.pair(buf, line);
   }
 
-  private clientQuery(buf: Buffer, line: number): void {
+  private clientQuery(buf: Buffer, line: number, count: number): void {
     const f = this.fields;
     const labels = this.labels;
-    const count = decodeName(buf, f.nameStart, f.nameEnd, labels);
-    if (count <= 0) {
-      if (count < 0) {
-        this.counters.unparsed++;
-        if (this.samples.length < this.maxSamples) this.samples.push({ rangeLine: line, text: sampleText(buf, f.timeStart, f.nameEnd) });
-      }
-      return;
-    }
     const m = this.matcher.match(buf, labels, count, this.nameMatch);
     if (m.id < 0) return;
     // A hit: rare, so strings are made here and only here.

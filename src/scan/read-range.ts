@@ -91,16 +91,22 @@ function lookahead(fd: number, req: ScanRangeRequest, scanner: RangeScanner, buf
   let pos = req.end;
   const stop = req.end + req.lookahead;
   let carry = 0;
-  while (pos < stop) {
-    const n = readSync(fd, buf, carry, Math.min(buf.length - carry, stop - pos), pos);
+  for (;;) {
+    const want = Math.min(buf.length - carry, stop - pos);
+    // want 0: the byte budget is spent, or one line fills the whole buffer (give up pairing: rcode stays unknown);
+    // otherwise a read of 0 bytes is the end of the file, where a last line without a line end still counts.
+    const n = want > 0 ? readSync(fd, buf, carry, want, pos) : 0;
     if (n === 0) {
-      if (carry > 0) scanner.feedLookahead(buf, 0, carry);
+      if (carry > 0 && (want > 0 || readSync(fd, Buffer.alloc(1), 0, 1, pos) === 0)) scanner.feedLookahead(buf, 0, carry);
       return;
     }
     pos += n;
     const filled = carry + n;
     const last = buf.lastIndexOf(LF, filled - 1);
-    if (last < 0) return; // an overlong line: give up pairing, rcode stays unknown
+    if (last < 0) {
+      carry = filled;
+      continue;
+    }
     if (scanner.feedLookahead(buf, 0, last + 1)) return;
     buf.copy(buf, 0, last + 1, filled);
     carry = filled - last - 1;

@@ -9,6 +9,8 @@ import { ExitCode, exitCodeFor, isDnshuntError } from '../core/index.js';
 import { registerDgaCommand } from './dga-command.js';
 import { registerGenCommand } from './gen-command.js';
 import { registerBenchCommand } from './bench-command.js';
+import { registerTailCommand } from './tail-command.js';
+import { registerAlertCommand } from './alert-command.js';
 import { registerScanCommand } from './scan-command.js';
 
 const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string };
@@ -27,6 +29,8 @@ export function buildProgram(setExit: (code: number) => void): Command {
   registerDgaCommand(program);
   registerGenCommand(program);
   registerBenchCommand(program, setExit);
+  registerTailCommand(program, setExit);
+  registerAlertCommand(program, setExit);
   return program;
 }
 

@@ -153,7 +153,6 @@ const arbLog: fc.Arbitrary<Log> = fc
     });
     // A last empty item without a line end adds no byte, so no line.
     const kept = items.map(([it]) => it);
-    if (!finalEol && kept.length > 0 && kept[kept.length - 1]!.response) text += '\n'; // see "a response on the last line without a line end"
     if (!finalEol && kept.length > 0 && kept[kept.length - 1]!.text === '') kept.pop();
     return { items: kept, bytes: Buffer.from(text, 'latin1') };
   });

@@ -41,6 +41,8 @@ export interface ScanIo {
   stdout: NodeJS.WritableStream;
   stderr: NodeJS.WriteStream;
   stdin: NodeJS.ReadableStream;
+  /** Called once the first matching query is known (before the report is complete). */
+  noteFound?: () => void;
 }
 
 /** Samples of unparsed lines kept for the whole report. */
@@ -114,6 +116,8 @@ export async function runScanCommand(paths: readonly string[], o: ScanOptions, i
           for (const raw of result.hits) {
             const hit = resolvers[fileIndex]!.resolve(raw, input.name, lineOffset + raw.rangeLine);
             if (!hit) continue;
+            // Known now: if the reader goes away (EPIPE), the exit status must already say "found".
+            if (agg.size === 0) io.noteFound?.();
             agg.add(hit);
             if (o.format === 'jsonl') out += hitToJsonl(hit);
             else if (o.format === 'csv') out += hitToCsv(hit);
@@ -212,6 +216,6 @@ Examples:
   dnshunt scan --suffix corp.local --ioc feeds/extra.txt --format json logs/ > report.json
   gzip -dc old.log.gz | dnshunt scan --format jsonl -`)
     .action(async (paths: string[], opts: ScanOptions) => {
-      setExit(await runScanCommand(paths, opts, io));
+      setExit(await runScanCommand(paths, opts, { ...io, noteFound: () => setExit(ExitCode.FOUND) }));
     });
 }

@@ -132,10 +132,10 @@ export function parseWindowsLine(buf: Uint8Array, start: number, end: number, f:
       while (q > start && buf[q - 1] === SPACE) q--;
       const tidEnd = q;
       while (q > start && buf[q - 1] !== SPACE) q--;
-      if (tidEnd - q >= 3 && tidEnd - q <= 4 && isUpperHex(buf, q, tidEnd) && q > start && plainTimestampPrefix(buf, start, q)) {
+      if (tidEnd - q >= 3 && tidEnd - q <= 4 && isUpperHex(buf, q, tidEnd) && q > start && notPacketBefore(buf, start, q)) {
         f.timeStart = start;
         f.timeEnd = trimBack(buf, start, q);
-        return parsePacketTail(buf, c + 6, end, f, sndFields) ? LineKind.PACKET : LineKind.UNPARSED;
+        return standardColumns(buf, c, end, f) || parsePacketTail(buf, c + 6, end, f, sndFields) ? LineKind.PACKET : LineKind.UNPARSED;
       }
     }
   }
@@ -151,7 +151,7 @@ export function parseWindowsLine(buf: Uint8Array, start: number, end: number, f:
       f.contextHint = p - start;
       f.timeStart = start;
       f.timeEnd = trimBack(buf, start, prevTokStart);
-      return parsePacketTail(buf, te, end, f, sndFields) ? LineKind.PACKET : LineKind.UNPARSED;
+      return standardColumns(buf, p, end, f) || parsePacketTail(buf, te, end, f, sndFields) ? LineKind.PACKET : LineKind.UNPARSED;
     }
     if (t >= 2 && ((len === 5 && buf[p] === E && buf[p + 1] === V && buf[p + 2] === E && buf[p + 3] === N && buf[p + 4] === T) ||
       (len === 5 && buf[p] === N && buf[p + 1] === LO_O && buf[p + 2] === LO_T && buf[p + 3] === LO_E && buf[p + 4] === COLON))) {
@@ -178,31 +178,20 @@ export function parseWindowsLine(buf: Uint8Array, start: number, end: number, f:
 }
 
 /**
- * Bytes a timestamp is made of in every known layout: digits, separators,
- * blanks and the letters of AM/PM. None of PACKET, EVENT or Note: can be
- * spelled with them, so a prefix made only of these bytes holds no token the
- * token walk would stop at.
- */
-const TIMESTAMP_BYTE: Uint8Array = (() => {
-  const t = new Uint8Array(256);
-  for (const c of '0123456789/.-: \tAMP') t[c.charCodeAt(0)] = 1;
-  return t;
-})();
-
-/**
  * True when the token walk would also reach the thread id at `tidStart`: the
- * prefix is 1–4 tokens of timestamp bytes. A prefix with other bytes (a
- * localized AM/PM designator, garbage) takes the token walk instead.
+ * timestamp part before it is 1–4 tokens, none of which the walk would stop
+ * at (PACKET anywhere, EVENT or Note: from the third token on).
  */
-function plainTimestampPrefix(buf: Uint8Array, start: number, tidStart: number): boolean {
+function notPacketBefore(buf: Uint8Array, start: number, tidStart: number): boolean {
   let tokens = 0;
-  let inToken = false;
-  for (let p = start; p < tidStart; p++) {
-    const b = buf[p]!;
-    if (TIMESTAMP_BYTE[b] === 0) return false;
-    const blank = b === SPACE || b === TAB;
-    if (!blank && !inToken) tokens++;
-    inToken = !blank;
+  let p = start;
+  while (p < tidStart) {
+    const te = tokenEnd(buf, p, tidStart);
+    const len = te - p;
+    if (len === 6 && buf[p] === P && buf[p + 1] === A) return false;
+    if (len === 5 && tokens >= 2 && (buf[p] === E || buf[p] === N)) return false;
+    tokens++;
+    p = skipSpaces(buf, te, tidStart);
   }
   return tokens >= 1 && tokens <= MAX_TOKENS_BEFORE_CONTEXT - 2;
 }
@@ -236,6 +225,83 @@ function isUpperHex(buf: Uint8Array, p: number, e: number): boolean {
     const b = buf[p]!;
     if (!((b >= 0x30 && b <= 0x39) || (b >= A && b <= 0x46))) return false;
   }
+  return true;
+}
+
+// Column offsets from the first byte of PACKET on a line in the standard layout
+// (64-bit server: 16-hex packet id; remote address of at most 15 characters),
+// as measured in docs/windows-dns-debug-log.md §4.1.
+const COL_ID = 8;
+const COL_ID_END = 24;
+const COL_PROTO = 25;
+const COL_DIR = 29;
+const COL_IP = 33;
+const COL_IP_PAD_END = 48;
+const COL_XID = 49;
+const COL_XID_END = 53;
+const COL_QR = 54;
+const COL_OPCODE = 56;
+const COL_FLAGS_OPEN = 58;
+const COL_FLAGS_CLOSE = 77;
+const COL_QTYPE = 79;
+const COL_QTYPE_PAD_END = 85;
+const COL_NAME = 86;
+
+/**
+ * The fast path for the standard layout: every field at its fixed column, checked
+ * by its separator bytes instead of walking every byte. A line that does not line
+ * up (IPv6 address longer than 15 characters, 32-bit packet id, collapsed
+ * whitespace, a damaged line) returns false and takes the token walk. For a
+ * well-formed line both give the same fields; a line whose separators all sit
+ * at their columns is read by its columns (a blank inside the address field
+ * would belong to the address), which is a pure function of the line's bytes.
+ */
+function standardColumns(buf: Uint8Array, c: number, end: number, f: PacketFields): boolean {
+  if (end <= c + COL_NAME) return false;
+  if (buf[c + 6] !== SPACE || buf[c + 7] !== SPACE || buf[c + COL_ID] === SPACE || buf[c + COL_ID_END] !== SPACE) return false;
+  const p0 = buf[c + COL_PROTO], p1 = buf[c + COL_PROTO + 1], p2 = buf[c + COL_PROTO + 2];
+  if (!((p0 === 0x55 && p1 === 0x44 && p2 === 0x50) || (p0 === 0x54 && p1 === 0x43 && p2 === 0x50)) || buf[c + COL_DIR - 1] !== SPACE) return false;
+  const d0 = buf[c + COL_DIR], d1 = buf[c + COL_DIR + 1], d2 = buf[c + COL_DIR + 2];
+  let dir: number;
+  if (d0 === 0x53 && d1 === 0x6e && d2 === 0x64) dir = DIR_SND;
+  else if (d0 === 0x52 && d1 === 0x63 && d2 === 0x76) dir = DIR_RCV;
+  else return false;
+  if (buf[c + COL_IP - 1] !== SPACE || buf[c + COL_IP] === SPACE || buf[c + COL_IP_PAD_END] !== SPACE) return false;
+  for (let i = COL_XID; i < COL_XID_END; i++) {
+    const b = buf[c + i];
+    if (b === SPACE || b === TAB) return false;
+  }
+  const qr = buf[c + COL_QR];
+  const op = buf[c + COL_OPCODE]!;
+  if (buf[c + COL_XID_END] !== SPACE || (qr !== QR_RESPONSE && qr !== SPACE) || buf[c + COL_QR + 1] !== SPACE || !isOpcode(op) ||
+    buf[c + COL_OPCODE + 1] !== SPACE || buf[c + COL_FLAGS_OPEN] !== BRACKET_OPEN || buf[c + COL_FLAGS_CLOSE] !== BRACKET_CLOSE ||
+    buf[c + COL_FLAGS_CLOSE + 1] !== SPACE || buf[c + COL_QTYPE] === SPACE || buf[c + COL_QTYPE_PAD_END] !== SPACE || buf[c + COL_NAME] === SPACE) {
+    return false;
+  }
+  // Padded fields end where their padding starts (read backwards: padding is shorter than the field).
+  const ipEnd = trimBack(buf, c + COL_IP, c + COL_IP_PAD_END);
+  const qtypeEnd = trimBack(buf, c + COL_QTYPE, c + COL_QTYPE_PAD_END);
+  // rcode: the last token inside the brackets
+  let r = c + COL_FLAGS_CLOSE;
+  while (r > c + COL_FLAGS_OPEN && buf[r - 1] === SPACE) r--;
+  const rcodeEnd = r;
+  while (r > c + COL_FLAGS_OPEN && buf[r - 1] !== SPACE && buf[r - 1] !== BRACKET_OPEN) r--;
+  f.protoStart = c + COL_PROTO;
+  f.dir = dir;
+  f.afterDir = c + COL_DIR + 3;
+  f.lineEnd = end;
+  f.ipStart = c + COL_IP;
+  f.ipEnd = ipEnd;
+  f.xidStart = c + COL_XID;
+  f.xidEnd = c + COL_XID_END;
+  f.isResponse = qr === QR_RESPONSE;
+  f.opcode = op;
+  f.rcodeStart = r;
+  f.rcodeEnd = rcodeEnd;
+  f.qtypeStart = c + COL_QTYPE;
+  f.qtypeEnd = qtypeEnd;
+  f.nameStart = c + COL_NAME;
+  f.nameEnd = end;
   return true;
 }
 

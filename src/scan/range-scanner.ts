@@ -27,7 +27,6 @@ import {
   LineKind,
   OPCODE_QUERY,
   PacketFields,
-  completePacketFields,
   decodeName,
   labelsToString,
   newLabelArray,
@@ -65,13 +64,6 @@ function sampleText(buf: Uint8Array, start: number, end: number): string {
   return end > stop ? `${s}…` : s;
 }
 
-/** Offset of the first CR inside `buf[start, end)` that is not the line's own terminator, or -1. */
-function innerCr(buf: Uint8Array, start: number, end: number): number {
-  const last = end - 1; // a CR right before the LF ends the line normally
-  for (let i = start; i < last; i++) if (buf[i] === CR) return i;
-  return -1;
-}
-
 function latin1(buf: Uint8Array, start: number, end: number): string {
   return Buffer.from(buf.buffer, buf.byteOffset + start, end - start).toString('latin1');
 }
@@ -89,6 +81,9 @@ export class RangeScanner {
   private readonly labels = newLabelArray();
   private readonly nameMatch = new NameMatch();
   private pending: PendingPair[] = [];
+  /** Next CR at or after the last checked position in the current frame (see innerCr). */
+  private nextCr = -1;
+  private frameEnd = 0;
   /** Line counter of the lookahead (continues from `lineNo`); -1 before the lookahead starts. */
   private lookLine = -1;
 
@@ -128,8 +123,26 @@ export class RangeScanner {
     this.pending = [];
   }
 
+  /**
+   * Offset of the first CR inside `buf[start, end)` that is not the line's own
+   * terminator, or -1. The position of the next CR in the current frame is
+   * remembered, so an LF-only file costs one search per frame and a CRLF file
+   * one native search per checked line.
+   */
+  private innerCr(buf: Buffer, start: number, end: number): number {
+    let c = this.nextCr;
+    if (c < start) {
+      c = buf.indexOf(CR, start);
+      if (c < 0 || c >= this.frameEnd) c = this.frameEnd;
+      this.nextCr = c;
+    }
+    return c < end - 1 ? c : -1; // a CR right before the LF ends the line normally
+  }
+
   /** Split `buf[start, end)` into lines; in lookahead mode only pair responses. */
   private frame(buf: Buffer, start: number, end: number, look: boolean): void {
+    this.nextCr = -1;
+    this.frameEnd = end;
     let p = start;
     while (p < end) {
       if (look && this.pending.length === 0) return;
@@ -162,9 +175,9 @@ export class RangeScanner {
    */
   private segment(buf: Buffer, start: number, end: number, look: boolean): void {
     const f = this.fields;
-    const kind = parseWindowsLine(buf, start, end, f, false);
+    const kind = parseWindowsLine(buf, start, end, f);
     if (kind !== LineKind.PACKET || end - start >= CR_CHECK_BYTES) {
-      const cr = innerCr(buf, start, end);
+      const cr = this.innerCr(buf, start, end);
       if (cr >= 0) {
         this.segment(buf, start, cr, look);
         this.segment(buf, cr + 1, end, look);
@@ -211,11 +224,7 @@ export class RangeScanner {
     if (kind === LineKind.PACKET) {
       c.records++;
       if (f.dir === DIR_RCV) {
-        // Rcv lines are always parsed whole; a malformed tail is an unparsed line.
-        if (!completePacketFields(buf, f)) {
-          c.records--;
-          this.unparsedLine(buf, start, end, line);
-        } else if (!f.isResponse && f.opcode === OPCODE_QUERY) {
+        if (!f.isResponse && f.opcode === OPCODE_QUERY) {
           const count = decodeName(buf, f.nameStart, f.nameEnd, this.labels);
           if (count < 0) {
             // a name nothing can be made of: the line did not parse (counted once, not also as a record)
@@ -244,10 +253,10 @@ export class RangeScanner {
     if (this.samples.length < this.maxSamples) this.samples.push({ rangeLine: line, text: sampleText(buf, start, end) });
   }
 
-  /** A Snd line while matched queries wait: parse its tail and pair it if it is a response to a query. */
+  /** A Snd line while matched queries wait: pair it if it is a response to a query. */
   private maybePair(buf: Buffer, line: number): void {
     const f = this.fields;
-    if (this.pending.length > 0 && completePacketFields(buf, f) && f.isResponse && f.opcode === OPCODE_QUERY) this.pair(buf, line);
+    if (this.pending.length > 0 && f.isResponse && f.opcode === OPCODE_QUERY) this.pair(buf, line);
   }
 
   private clientQuery(buf: Buffer, line: number, count: number): void {

@@ -339,6 +339,70 @@ describe('parseWindowsLine: non-PACKET lines', () => {
   });
 });
 
+/** A random well-formed PACKET line in the server's padded layout, with the fields it was built from. */
+const arbPacketLine = fc
+  .record({
+    time: fc.constantFrom('6/20/2017 5:36:59 AM', '12/31/2016 11:59:59 PM', '2017-05-21 19:46:11', '24.01.2016 18:17:42', '30/09/2015 12:04:28', '2022/3/8 10:38:29', '20140816 16:08:57'),
+    tid: fc.constantFrom('0E24', '05C0', '588', '16F8'),
+    pid: fc.constantFrom('0000009AC98841A0', '02306B10', '000002DAEF3AFDC0'),
+    proto: fc.constantFrom('UDP', 'TCP'),
+    dir: fc.constantFrom<'Snd' | 'Rcv'>('Snd', 'Rcv'),
+    ip: fc.oneof(fc.ipV4(), fc.ipV6(), fc.constantFrom('::1', '192.168.255.255', 'fd00:10:10:1::45', '2001:16d8:ff00:856f::66:21')),
+    xid: fc.stringMatching(/^[0-9a-f]{4}$/),
+    qr: fc.constantFrom<'R' | ' '>('R', ' '),
+    opcode: fc.constantFrom('Q', 'N', 'U', '?'),
+    flags: fc.stringMatching(/^[0-9a-f]{4}$/),
+    fchars: fc.tuple(fc.constantFrom('A', ' '), fc.constantFrom('T', ' '), fc.constantFrom('D', ' '), fc.constantFrom('R', ' ')).map((t) => t.join('')),
+    rcode: fc.constantFrom('NOERROR', 'NXDOMAIN', 'SERVFAIL', 'REFUSED', 'FORMERR', 'NOTIMP', 'BADCOOKIE'),
+    qtype: fc.constantFrom('A', 'AAAA', 'SOA', 'CNAME', 'TKEY', '65', 'SRV', 'DNSKEY', 'NSEC3PARAM', 'TYPE65534'),
+    labels: fc.array(fc.stringMatching(/^[A-Za-z0-9_-]{1,20}$/), { minLength: 0, maxLength: 5 }),
+  })
+  .map((r) => {
+    const name = `${r.labels.map((l) => `(${l.length})${l}`).join('')}(0)`;
+    const line = `${r.time} ${r.tid} PACKET  ${r.pid} ${r.proto} ${r.dir} ${r.ip.padEnd(15)} ${r.xid} ${r.qr} ${r.opcode} [${r.flags} ${r.fchars} ${r.rcode.padStart(8)}] ${r.qtype.padEnd(6)} ${name}`;
+    const expected = packet({ time: r.time, proto: r.proto, dir: r.dir, ip: r.ip, xid: r.xid, qr: r.qr, opcode: r.opcode, rcode: r.rcode, qtype: r.qtype, name });
+    return { line, expected };
+  });
+
+/** A copy with every run of blanks collapsed to one, as web pages and SIEMs produce (the blank QR slot disappears). */
+function collapse(line: string): string {
+  return line.replace(/ {2,}/g, ' ').replace(/ \[([0-9a-f]{4}) +([ATDR ]*?) *([A-Z0-9]+)\]/, (_m, h: string, fl: string, rc: string) => ` [${h} ${fl.trim()}${fl.trim() ? ' ' : ''}${rc}]`);
+}
+
+describe('parseWindowsLine: random well-formed lines (property)', () => {
+  it('the padded layout gives exactly the fields it was built from', () => {
+    fc.assert(
+      fc.property(arbPacketLine, ({ line, expected }) => {
+        assert.deepEqual(parse(line), expected, line);
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  it('its whitespace-collapsed copy gives the same fields', () => {
+    fc.assert(
+      fc.property(arbPacketLine, ({ line, expected }) => {
+        const c = collapse(line);
+        const want = { ...expected, time: expected.time!.replace(/ {2,}/g, ' ') };
+        assert.deepEqual(parse(c), want, c);
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  it('a shared PacketFields, CRLF and neighbouring bytes change nothing', () => {
+    const shared = new PacketFields();
+    fc.assert(
+      fc.property(fc.array(arbPacketLine, { minLength: 1, maxLength: 5 }), fc.uint8Array({ maxLength: 20 }), (lines, junk) => {
+        for (const { line, expected } of lines) {
+          assert.deepEqual(parse(`${line}\r`, Buffer.from(junk), Buffer.from(junk), shared), expected, line);
+        }
+      }),
+      { numRuns: 1000 },
+    );
+  });
+});
+
 describe('parseWindowsLine: line ends and buffer bounds', () => {
   const samples = [
     '6/20/2017 5:36:59 AM 0E24 PACKET  0000009AC98841A0 UDP Snd ::1             2de6 R Q [8085 A DR  NOERROR] SOA    (4)file(5)local(0)',

@@ -180,18 +180,24 @@ export function parseWindowsLine(buf: Uint8Array, start: number, end: number, f:
 /**
  * True when the token walk would also reach the thread id at `tidStart`: the
  * timestamp part before it is 1–4 tokens, none of which the walk would stop
- * at (PACKET anywhere, EVENT or Note: from the third token on).
+ * at (PACKET anywhere, EVENT or Note: from the third token on). One pass over
+ * the bytes: a token starting "PA", "EV" or "No" sends the line to the walk.
  */
 function notPacketBefore(buf: Uint8Array, start: number, tidStart: number): boolean {
   let tokens = 0;
-  let p = start;
-  while (p < tidStart) {
-    const te = tokenEnd(buf, p, tidStart);
-    const len = te - p;
-    if (len === 6 && buf[p] === P && buf[p + 1] === A) return false;
-    if (len === 5 && tokens >= 2 && (buf[p] === E || buf[p] === N)) return false;
-    tokens++;
-    p = skipSpaces(buf, te, tidStart);
+  let prevBlank = true;
+  for (let p = start; p < tidStart; p++) {
+    const b = buf[p]!;
+    if (b === SPACE || b === TAB) {
+      prevBlank = true;
+      continue;
+    }
+    if (prevBlank) {
+      tokens++;
+      const b1 = buf[p + 1];
+      if ((b === P && b1 === A) || (b === E && b1 === V) || (b === N && b1 === LO_O)) return false;
+      prevBlank = false;
+    }
   }
   return tokens >= 1 && tokens <= MAX_TOKENS_BEFORE_CONTEXT - 2;
 }

@@ -6,17 +6,37 @@
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { ExitCode, exitCodeFor, isDnshuntError } from '../core/index.js';
-import { registerDgaCommand } from './dga-command.js';
-import { registerGenCommand } from './gen-command.js';
-import { registerBenchCommand } from './bench-command.js';
-import { registerTailCommand } from './tail-command.js';
-import { registerAlertCommand } from './alert-command.js';
-import { registerScanCommand } from './scan-command.js';
-
 const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string };
 
-/** Build the program; `setExit` records the status a command wants. */
-export function buildProgram(setExit: (code: number) => void): Command {
+type SetExit = (code: number) => void;
+type Io = { stdout: NodeJS.WriteStream; stderr: NodeJS.WriteStream; stdin: NodeJS.ReadStream };
+
+/**
+ * Each command's module is loaded only when that command runs (or for help):
+ * `tail` pulls in the mail stack, `scan` the worker pool, and an admin waiting
+ * on a scan should not pay for the other's start-up.
+ */
+const COMMANDS: Record<string, (program: Command, io: Io, setExit: SetExit) => Promise<void>> = {
+  scan: async (p, io, x) => (await import('./scan-command.js')).registerScanCommand(p, io, x),
+  dga: async (p) => (await import('./dga-command.js')).registerDgaCommand(p),
+  gen: async (p) => {
+    (await import('./gen-command.js')).registerGenCommand(p);
+  },
+  bench: async (p, _io, x) => {
+    (await import('./bench-command.js')).registerBenchCommand(p, x);
+  },
+  tail: async (p, _io, x) => (await import('./tail-command.js')).registerTailCommand(p, x),
+  alert: async (p, _io, x) => (await import('./alert-command.js')).registerAlertCommand(p, x),
+};
+
+/** The command word of `argv` (the first argument that is not an option), if it names a command. */
+function commandOf(argv: readonly string[]): string | null {
+  const word = argv.slice(2).find((a) => !a.startsWith('-'));
+  return word !== undefined && Object.hasOwn(COMMANDS, word) ? word : null;
+}
+
+/** Build the program with the commands `argv` needs (all of them for help); `setExit` records the status a command wants. */
+export async function buildProgram(setExit: SetExit, argv: readonly string[] = process.argv): Promise<Command> {
   const program = new Command();
   program
     .name('dnshunt')
@@ -24,21 +44,17 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .version(pkg.version)
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
-  const io = { stdout: process.stdout, stderr: process.stderr, stdin: process.stdin };
-  registerScanCommand(program, io, setExit);
-  registerDgaCommand(program);
-  registerGenCommand(program);
-  registerBenchCommand(program, setExit);
-  registerTailCommand(program, setExit);
-  registerAlertCommand(program, setExit);
+  const io: Io = { stdout: process.stdout, stderr: process.stderr, stdin: process.stdin };
+  const only = commandOf(argv);
+  for (const [name, register] of Object.entries(COMMANDS)) if (only === null || only === name) await register(program, io, setExit);
   return program;
 }
 
 async function main(argv: string[]): Promise<number> {
   let exit: number = ExitCode.CLEAN;
-  const program = buildProgram((c) => {
+  const program = await buildProgram((c) => {
     exit = c;
-  });
+  }, argv);
   // A closed pipe (`dnshunt scan … | head`) is not an error.
   process.stdout.on('error', (e: NodeJS.ErrnoException) => {
     if (e.code === 'EPIPE') process.exit(exit);

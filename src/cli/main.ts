@@ -42,7 +42,6 @@ export async function buildProgram(setExit: SetExit, argv: readonly string[] = p
     .name('dnshunt')
     .description('Find the machines that looked up malware command-and-control names (Locky and others) in DNS server logs.')
     .version(pkg.version)
-    .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
   const io: Io = { stdout: process.stdout, stderr: process.stderr, stdin: process.stdin };
   const only = commandOf(argv);

@@ -55,6 +55,15 @@ function walk(dir: string, out: string[]): void {
     const p = join(dir, e.name);
     if (e.isDirectory()) walk(p, out);
     else if (e.isFile() && LOG_NAME_RE.test(e.name)) out.push(p);
+    else if (e.isSymbolicLink() && LOG_NAME_RE.test(e.name)) {
+      // A link to a log (current.log -> dns-2016.log) is scanned; links to
+      // directories are not followed (no cycles), dangling links are skipped.
+      try {
+        if (statSync(p).isFile()) out.push(p);
+      } catch {
+        // dangling link: nothing to read
+      }
+    }
   }
 }
 

@@ -4,7 +4,7 @@
  * numbers can be made absolute by a running sum, and output order is stable).
  */
 import { closeSync, openSync } from 'node:fs';
-import { addCounters, emptyCounters, type ScanCounters, type ScanRangeResult } from '../core/index.js';
+import { DnshuntError, ErrorCode, addCounters, emptyCounters, type ScanCounters, type ScanRangeResult } from '../core/index.js';
 import type { ScanInput } from './inputs.js';
 import type { ScanPool } from './pool.js';
 import { DEFAULT_RANGE_BYTES, splitRanges, type ByteRange } from './split.js';
@@ -46,7 +46,14 @@ interface Job {
 export async function runScan(inputs: readonly ScanInput[], pool: ScanPool, opts: RunScanOptions): Promise<ScanCounters> {
   const jobs: Job[] = [];
   inputs.forEach((input, fileIndex) => {
-    const fd = openSync(input.readPath, 'r');
+    let fd: number;
+    try {
+      fd = openSync(input.readPath, 'r');
+    } catch (e) {
+      // The file was there when the inputs were resolved: it vanished or changed mode since.
+      const code = (e as NodeJS.ErrnoException).code;
+      throw new DnshuntError(code === 'ENOENT' ? ErrorCode.NO_SUCH_PATH : ErrorCode.UNREADABLE, `cannot open ${input.name}: ${code ?? String(e)}`);
+    }
     try {
       splitRanges(fd, input.size, opts.rangeBytes ?? DEFAULT_RANGE_BYTES).forEach((range, rangeIndex) => jobs.push({ input, fileIndex, rangeIndex, range }));
     } finally {

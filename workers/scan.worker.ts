@@ -1,27 +1,30 @@
 /**
- * Thin piscina worker: bytes in, hits out. The compiled matcher arrives once,
- * as a SharedArrayBuffer in workerData; each task names a byte range to read.
+ * Thin piscina worker: bytes in, hits out. Each task names a byte range to
+ * read and carries the run's compiled matcher, a SharedArrayBuffer (shared,
+ * not copied), which the worker wraps once and reuses. The workers start
+ * before the matcher exists, so their start-up overlaps the main thread's
+ * sampling and compiling.
  * Expected failures come back as data (custom errors do not survive postMessage).
  */
-import { workerData } from 'piscina';
 import { ErrorCode, type WorkerRequest, type WorkerResponse } from '../src/core/index.js';
 import { CompiledMatcher, NameMatcher } from '../src/match/index.js';
 import { scanFileRange } from '../src/scan/read-range.js';
 
-/** What the pool puts in workerData. */
-interface ScanWorkerData {
-  matcher: SharedArrayBuffer;
-  stripPrivateSuffixes: boolean;
-}
+/** The matcher of the run, wrapped once per image (a tail recompiles as the days pass). */
+let current: { id: number; matcher: NameMatcher } | null = null;
 
-const data = workerData as ScanWorkerData;
-const matcher = new NameMatcher(new CompiledMatcher(data.matcher), data.stripPrivateSuffixes);
+function matcherFor(req: WorkerRequest): NameMatcher {
+  if (current === null || current.id !== req.matcherId) {
+    current = { id: req.matcherId, matcher: new NameMatcher(new CompiledMatcher(req.matcher), req.stripPrivateSuffixes) };
+  }
+  return current.matcher;
+}
 
 export default function handle(req: WorkerRequest): WorkerResponse {
   switch (req.kind) {
     case 'scan-range':
       try {
-        return scanFileRange(req, matcher);
+        return scanFileRange(req, matcherFor(req));
       } catch (e) {
         const err = e as NodeJS.ErrnoException;
         const code = err.code === 'ENOENT' ? ErrorCode.NO_SUCH_PATH : err.code === 'EACCES' || err.code === 'EISDIR' ? ErrorCode.UNREADABLE : ErrorCode.WORKER;

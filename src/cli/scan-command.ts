@@ -51,7 +51,15 @@ const REPORT_SAMPLES = 20;
 /** Run a scan and write the report; returns the exit status (0 clean, 1 infected clients found). */
 export async function runScanCommand(paths: readonly string[], o: ScanOptions, io: ScanIo): Promise<number> {
   const started = process.hrtime.bigint();
-  const inputs = await InputSet.resolve(paths, io.stdin);
+  // Workers start now and load their code while this thread samples the logs and compiles the matcher.
+  const pool = new ScanPool(null, { threads: o.threads, stripPrivateSuffixes: o.stripPrivateSuffixes });
+  let inputs: InputSet;
+  try {
+    inputs = await InputSet.resolve(paths, io.stdin);
+  } catch (e) {
+    await pool.close();
+    throw e;
+  }
   try {
     const warnings: string[] = [];
     // Per-file date layout, and the dates the logs cover (for the DGA).
@@ -103,7 +111,7 @@ export async function runScanCommand(paths: readonly string[], o: ScanOptions, i
     const streaming = o.format === 'jsonl' || o.format === 'csv';
     if (o.format === 'csv') io.stdout.write(csvHeader());
     const progress = new ProgressBar(io.stderr, !o.quiet && io.stderr.isTTY === true);
-    const pool = new ScanPool(prepared.image, { threads: o.threads, stripPrivateSuffixes: o.stripPrivateSuffixes });
+    pool.setMatcher(prepared.image);
     let counters;
     try {
       counters = await runScan(inputs.inputs, pool, {
@@ -127,7 +135,6 @@ export async function runScanCommand(paths: readonly string[], o: ScanOptions, i
       });
     } finally {
       progress.clear();
-      await pool.close();
     }
     const outOfWindow = resolvers.reduce((s, r) => s + r.outOfWindow, 0);
     if (outOfWindow > 0) warnings.push(`${outOfWindow} quer${outOfWindow === 1 ? 'y' : 'ies'} for Locky DGA names far from their dates were not counted (see --dga-margin)`);
@@ -149,6 +156,7 @@ export async function runScanCommand(paths: readonly string[], o: ScanOptions, i
     return clients.length > 0 ? ExitCode.FOUND : ExitCode.CLEAN;
   } finally {
     inputs.cleanup();
+    await pool.close();
   }
 }
 

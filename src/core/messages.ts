@@ -46,5 +46,16 @@ export interface WorkerFailure {
   message: string;
 }
 
-export type WorkerRequest = ScanRangeRequest;
+/**
+ * What the pool actually posts: the caller's request plus the matcher image.
+ * The image is a SharedArrayBuffer: posting it shares the memory, it is not
+ * copied; a worker wraps it once per `matcherId` and keeps it.
+ */
+export interface WorkerScanRequest extends ScanRangeRequest {
+  matcher: SharedArrayBuffer;
+  matcherId: number;
+  stripPrivateSuffixes: boolean;
+}
+
+export type WorkerRequest = WorkerScanRequest;
 export type WorkerResponse = ScanRangeResult | WorkerFailure;

@@ -3,7 +3,8 @@
  *
  * A domain set is a trie whose edges are whole labels read right to left
  * (`pw` → `fnarsipfqe`). The compiled image is one SharedArrayBuffer, built once
- * per run and handed to every worker through workerData; workers never rebuild it.
+ * per run and shared with every worker (it travels with each task as a
+ * SharedArrayBuffer: shared memory, never copied); workers never rebuild it.
  *
  *   Int32 header[8]            magic | version | nodeCount | slotCount | poolBytes | suffixRoot | usedNodes | -
  *   Int32 slots[slotCount]     child node id, 0 = empty          (open addressing on hash(parent, label))

@@ -1,9 +1,10 @@
 /**
- * The piscina worker pool that scans byte ranges. Created once per run with the
- * compiled matcher image; the image's SharedArrayBuffer is shared, not copied.
+ * The piscina worker pool that scans byte ranges. The compiled matcher image
+ * travels with each task as a SharedArrayBuffer: shared, never copied, and
+ * wrapped once per image in each worker.
  */
 import { Piscina } from 'piscina';
-import { DnshuntError, ErrorCode, type ScanRangeRequest, type ScanRangeResult } from '../core/index.js';
+import { DnshuntError, ErrorCode, type ScanRangeRequest, type ScanRangeResult, type WorkerScanRequest } from '../core/index.js';
 import type { CompiledMatcher } from '../match/index.js';
 
 const WORKER_URL = new URL('../../workers/scan.worker.js', import.meta.url);
@@ -12,8 +13,15 @@ const WORKER_URL = new URL('../../workers/scan.worker.js', import.meta.url);
 export class ScanPool {
   private readonly pool: Piscina;
   readonly threads: number;
+  private image: CompiledMatcher | null = null;
+  private matcherId = 0;
+  private stripPrivateSuffixes = true;
 
-  constructor(image: CompiledMatcher, opts: { threads: number; stripPrivateSuffixes: boolean }) {
+  /**
+   * Start the workers; with an image the pool is ready to scan, without one
+   * `setMatcher` must come first (start the threads early, compile meanwhile).
+   */
+  constructor(image: CompiledMatcher | null, opts: { threads: number; stripPrivateSuffixes: boolean }) {
     this.threads = Math.max(1, opts.threads);
     this.pool = new Piscina({
       filename: WORKER_URL.href,
@@ -23,15 +31,25 @@ export class ScanPool {
       // this bound only turns a caller bug into an error instead of unbounded memory.
       maxQueue: this.threads * 64,
       idleTimeout: 60_000,
-      workerData: { matcher: image.buffer, stripPrivateSuffixes: opts.stripPrivateSuffixes },
     });
+    if (image) this.setMatcher(image, opts.stripPrivateSuffixes);
+    else this.stripPrivateSuffixes = opts.stripPrivateSuffixes;
+  }
+
+  /** Use this compiled matcher for the scans that follow (shared with the workers, never copied). */
+  setMatcher(image: CompiledMatcher, stripPrivateSuffixes = this.stripPrivateSuffixes): void {
+    this.image = image;
+    this.stripPrivateSuffixes = stripPrivateSuffixes;
+    this.matcherId++;
   }
 
   /** Scan one range; an expected worker failure becomes a DnshuntError with its code. */
   async scan(req: ScanRangeRequest): Promise<ScanRangeResult> {
+    if (this.image === null) throw new DnshuntError(ErrorCode.INTERNAL, 'ScanPool.scan before setMatcher');
+    const msg: WorkerScanRequest = { ...req, matcher: this.image.buffer, matcherId: this.matcherId, stripPrivateSuffixes: this.stripPrivateSuffixes };
     let res: unknown;
     try {
-      res = await this.pool.run(req);
+      res = await this.pool.run(msg);
     } catch (e) {
       throw new DnshuntError(ErrorCode.WORKER, `scan worker crashed: ${(e as Error).message}`, e);
     }

@@ -52,7 +52,7 @@ export async function runScan(inputs: readonly ScanInput[], pool: ScanPool, opts
     } catch (e) {
       // The file was there when the inputs were resolved: it vanished or changed mode since.
       const code = (e as NodeJS.ErrnoException).code;
-      throw new DnshuntError(code === 'ENOENT' ? ErrorCode.NO_SUCH_PATH : ErrorCode.UNREADABLE, `cannot open ${input.name}: ${code ?? String(e)}`);
+      throw new DnshuntError(code === 'ENOENT' ? ErrorCode.NO_SUCH_PATH : ErrorCode.UNREADABLE, `cannot open ${input.name}${input.readPath === input.name ? '' : ` (read from ${input.readPath})`}: ${code ?? String(e)}`);
     }
     try {
       splitRanges(fd, input.size, opts.rangeBytes ?? DEFAULT_RANGE_BYTES).forEach((range, rangeIndex) => jobs.push({ input, fileIndex, rangeIndex, range }));

@@ -15,7 +15,7 @@ import { DateWindow, formatDate, type DateRange } from './date-window.js';
 export const RECOMPILE_RETRY_MS = 60_000;
 
 /** The compiled matcher image a ScanPool takes (named here so tail need not import match). */
-export type MatcherImage = ConstructorParameters<typeof ScanPool>[0];
+export type MatcherImage = NonNullable<ConstructorParameters<typeof ScanPool>[0]>;
 
 /** What one compile produced. */
 export interface CompiledIndicators<C> {
@@ -104,15 +104,14 @@ export class RollingPool<C> implements TailEngine {
       return;
     }
     this.retryAt = 0;
-    const next = new ScanPool(compiled.image, { threads: this.opts.threads, stripPrivateSuffixes: this.opts.stripPrivateSuffixes });
-    const old = this.pool;
-    this.pool = next;
+    // The workers stay; the next scans carry the new image (nothing is in flight:
+    // the tailer scans one batch at a time).
+    if (this.pool === null) this.pool = new ScanPool(compiled.image, { threads: this.opts.threads, stripPrivateSuffixes: this.opts.stripPrivateSuffixes });
+    else this.pool.setMatcher(compiled.image);
     this.ctx = compiled.context;
     this.window.compiledFor(range);
     if (this.compiles > 0) this.opts.log?.(`log dates moved on: indicators recompiled for ${range ? `${formatDate(range.from)} to ${formatDate(range.to)}` : 'no known date'}`);
     this.compiles++;
-    // Nothing is in flight on the old pool: the tailer scans one batch at a time.
-    if (old) await old.close();
   }
 
   /** Scan one range on the current pool (after {@link RollingPool.prepare}). */

@@ -17,13 +17,24 @@ import { RangeScanner } from './range-scanner.js';
 export const READ_CHUNK_BYTES = 1024 * 1024;
 
 /**
+ * The read buffer, reused by every range this thread scans: a fresh 1 MiB
+ * buffer per range is external memory the garbage collector does not feel
+ * pressed to free, and the process grew with the file's size. Not from
+ * Buffer's pool (it is never a pooled slab). Safe to share: a scan is synchronous.
+ */
+let scratch: Buffer | null = null;
+function readBuffer(bytes: number): Buffer {
+  if (scratch === null || scratch.length !== bytes) scratch = Buffer.allocUnsafeSlow(bytes);
+  return scratch;
+}
+
+/**
  * Scan [req.start, req.end) of req.path. Lines longer than a chunk are counted
  * as one unparsed line each (with a sample) and skipped, so memory stays bounded.
  */
 export function scanFileRange(req: ScanRangeRequest, matcher: NameMatcher, chunkBytes = READ_CHUNK_BYTES): ScanRangeResult {
   const scanner = new RangeScanner(matcher, req.maxSamples);
-  // Not from the pool: this buffer lives for the whole range and must never be a pooled slab.
-  const buf = Buffer.allocUnsafeSlow(chunkBytes);
+  const buf = readBuffer(chunkBytes);
   const fd = openSync(req.path, 'r');
   try {
     let pos = req.start;

@@ -30,6 +30,7 @@ export interface FeedProblem {
 const MAX_FEED_BYTES = 512 * 1024 * 1024;
 /** How much of a bad line is quoted back. */
 const MAX_QUOTE = 120;
+const SEPARATOR_RE = /[\s,;]/;
 const HOSTS_IPS = new Set(['0.0.0.0', '127.0.0.1', '::', '::1', '::0']);
 const HOSTS_IGNORED_NAMES = new Set(['localhost', 'localhost.localdomain', 'local', 'broadcasthost', 'ip6-localhost', 'ip6-loopback']);
 
@@ -42,14 +43,14 @@ export function parseFeed(text: string, file: string): { indicators: Indicator[]
     const lineNo = i + 1;
     const raw = lines[i]!;
     // '#' starts a comment unless it is inside a URL (fragment)
-    const hash = raw.search(/(^|\s)#/);
+    const hash = raw.includes('#') ? raw.search(/(^|\s)#/) : -1;
     const body = (hash >= 0 ? raw.slice(0, hash) : raw).trim();
     if (body.length === 0) continue;
     if (body.includes('\u0000')) {
       problems.push({ file, line: lineNo, text: raw.slice(0, MAX_QUOTE), reason: 'contains NUL bytes (binary file?)' });
       continue;
     }
-    let tokens = body.split(/[\s,;]+/).filter((t) => t.length > 0);
+    let tokens = SEPARATOR_RE.test(body) ? body.split(/[\s,;]+/).filter((t) => t.length > 0) : [body];
     if (tokens.length > 1 && HOSTS_IPS.has(tokens[0]!)) {
       tokens = tokens.slice(1).filter((t) => !HOSTS_IGNORED_NAMES.has(t.toLowerCase()));
       if (tokens.length === 0) continue;

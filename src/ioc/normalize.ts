@@ -1,7 +1,7 @@
 /**
  * Normalising and linting one indicator as a user or a feed writes it.
  */
-import { parse } from 'tldts';
+import { getDomain } from 'tldts';
 
 /** Longest DNS name in text form (RFC 1035: 255 octets on the wire). */
 const MAX_NAME_LENGTH = 253;
@@ -9,6 +9,20 @@ const MAX_NAME_LENGTH = 253;
 const MAX_LABEL_LENGTH = 63;
 const LABEL_RE = /^[a-z0-9_](?:[a-z0-9_-]*[a-z0-9_])?$/;
 const IPV4_RE = /^(?:25[0-5]|2[0-4]\d|1?\d?\d)(?:\.(?:25[0-5]|2[0-4]\d|1?\d?\d)){3}$/;
+
+/**
+ * An already-normal domain (lower case, 2+ labels of 1–63 letters, digits, `_`
+ * or inner `-`), the common case in feeds: it skips the URL, defang and IP handling.
+ */
+const PLAIN_DOMAIN_RE = /^(?:[a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9_])?\.)+[a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9_])?$/;
+const ALL_DIGITS_TAIL_RE = /\.\d+$/;
+/** Our input is already a validated host name: tldts need not extract, validate or detect IPs again. */
+const PSL_OPTIONS = { allowPrivateDomains: false, extractHostname: false, validateHostname: false, detectIp: false, mixedInputs: false } as const;
+
+function notOnlyPublicSuffix(s: string): Normalized {
+  if (getDomain(s, PSL_OPTIONS) === null) return { ok: false, reason: `"${s}" is only a public suffix; it would match every name under it` };
+  return { ok: true, kind: 'domain', value: s };
+}
 
 /** A normalised indicator value, or why the text is not one. */
 export type Normalized =
@@ -29,6 +43,7 @@ export function refang(s: string): string {
  * `co.uk`) is refused: it would match half the internet.
  */
 export function normalizeIndicator(raw: string): Normalized {
+  if (raw.length <= MAX_NAME_LENGTH && PLAIN_DOMAIN_RE.test(raw) && !ALL_DIGITS_TAIL_RE.test(raw)) return notOnlyPublicSuffix(raw);
   let s = refang(raw.trim());
   if (s.length === 0) return { ok: false, reason: 'empty' };
   const url = /^[a-z][a-z0-9+.-]*:\/\/([^/?#]*)/i.exec(s);
@@ -47,7 +62,5 @@ export function normalizeIndicator(raw: string): Normalized {
     if (l.length > MAX_LABEL_LENGTH) return { ok: false, reason: `label longer than ${MAX_LABEL_LENGTH} characters` };
     if (!LABEL_RE.test(l)) return { ok: false, reason: `not a host name (bad label "${l.slice(0, 20)}")` };
   }
-  const p = parse(s, { allowPrivateDomains: false });
-  if (p.domain === null) return { ok: false, reason: `"${s}" is only a public suffix; it would match every name under it` };
-  return { ok: true, kind: 'domain', value: s };
+  return notOnlyPublicSuffix(s);
 }

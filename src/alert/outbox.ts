@@ -18,7 +18,7 @@ import { mkdir, readdir, readFile, rename, stat, unlink } from 'node:fs/promises
 import { join } from 'node:path';
 import { DnshuntError, ErrorCode } from '../core/index.js';
 import { isAlertMessage, type AlertMessage } from './alert-model.js';
-import { fsyncDir, TMP_SUFFIX, writeFileAtomic } from './atomic-file.js';
+import { fsyncDir, TMP_SUFFIX, writeFileAtomic } from '../core/index.js';
 
 /** A message waiting to be sent, with its in-memory retry bookkeeping (a new process retries at once). */
 export interface OutboxEntry {

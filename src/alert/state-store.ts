@@ -21,7 +21,7 @@ import { mkdir, open, readdir, readFile, realpath, unlink, type FileHandle } fro
 import { join } from 'node:path';
 import { DnshuntError, ErrorCode, type HitRecord } from '../core/index.js';
 import { isHitRecord } from './alert-model.js';
-import { writeFileAtomic } from './atomic-file.js';
+import { writeFileAtomic } from '../core/index.js';
 import { parseSuppressorState, type SuppressorState } from './suppressor.js';
 
 /** One journal line: a hit offered to the suppressor, or a digest taken out of it, at clock time `now`. */

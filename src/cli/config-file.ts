@@ -17,6 +17,7 @@ import { parseDocument } from 'yaml';
 import { DnshuntError, ErrorCode, type DateOrder } from '../core/index.js';
 import { ALERT_CONFIG_KEYS, parseDuration, validateAlertConfig, type AlertConfig, type AlertConfigInput } from '../alert/index.js';
 import type { StartAt } from '../tail/index.js';
+import type { ScanOptions } from './scan-command.js';
 
 /** Raw settings: from a config file, from flags, or both merged (flags win). */
 export type ConfigValues = Record<string, unknown>;
@@ -186,17 +187,7 @@ export function alertConfigFrom(values: ConfigValues, stateDir: string): AlertCo
 }
 
 /** How tail matches: the same options as `scan`. */
-export interface MatchingSettings {
-  ioc: string[];
-  builtin: boolean;
-  suffix: string[];
-  stripPrivateSuffixes: boolean;
-  learnSuffixes: boolean;
-  dga: string[];
-  dgaMargin?: number;
-  dateOrder?: DateOrder;
-  threads: number;
-}
+export type MatchingSettings = Pick<ScanOptions, 'ioc' | 'builtin' | 'suffix' | 'stripPrivateSuffixes' | 'learnSuffixes' | 'dga' | 'dgaMargin' | 'dateOrder' | 'threads'>;
 
 /** Everything `tail` needs, checked and defaulted. Durations in ms. */
 export interface TailSettings {

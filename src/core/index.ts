@@ -3,3 +3,4 @@ export * from './bytes.js';
 export * from './errors.js';
 export * from './types.js';
 export * from './messages.js';
+export { writeFileAtomic, fsyncDir, TMP_SUFFIX } from './atomic-file.js';

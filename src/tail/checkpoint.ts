@@ -9,20 +9,15 @@
  *   { version: 1, path, dev, ino, birthtime, size, offset, firstLineHash, lineNo, savedAt }
  * ```
  */
-import { createHash, randomBytes } from 'node:crypto';
-import { mkdir, open, readFile, rename, unlink } from 'node:fs/promises';
-import { basename, dirname, join, resolve } from 'node:path';
-import { setTimeout as delay } from 'node:timers/promises';
-import { DnshuntError, ErrorCode } from '../core/index.js';
+import { createHash } from 'node:crypto';
+import { mkdir, readFile } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
+import { DnshuntError, ErrorCode, writeFileAtomic } from '../core/index.js';
 
 /** Checkpoint file format version; a file with another version is refused, not guessed at. */
 export const CHECKPOINT_VERSION = 1;
 /** Hex digits of the path hash in the checkpoint file name: enough to never collide in one state dir. */
 const NAME_HASH_HEX = 16;
-/** Windows may refuse a rename over a file another process (antivirus, indexer) has open for a moment. */
-const RENAME_RETRIES = 5;
-/** Pause between rename attempts, in ms. */
-const RENAME_RETRY_MS = 40;
 
 /**
  * Where a follower stands in one log file. Identity fields are decimal strings
@@ -106,52 +101,11 @@ export function parseCheckpoint(v: unknown): Checkpoint | null {
  * @throws DnshuntError STATE when the state directory cannot be written.
  */
 export async function saveCheckpoint(file: string, cp: Checkpoint, now: number = Date.now()): Promise<void> {
-  const dir = dirname(file);
-  const tmp = join(dir, `.${basename(file)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
   const doc = `${JSON.stringify({ version: CHECKPOINT_VERSION, ...cp, savedAt: new Date(now).toISOString() }, null, 2)}\n`;
   try {
-    await mkdir(dir, { recursive: true, mode: 0o700 });
-    const fh = await open(tmp, 'wx', 0o600);
-    try {
-      await fh.writeFile(doc, 'utf8');
-      await fh.sync();
-    } finally {
-      await fh.close();
-    }
-    await renameWithRetry(tmp, file);
-    await syncDir(dir);
+    await mkdir(dirname(file), { recursive: true, mode: 0o700 });
+    await writeFileAtomic(file, doc);
   } catch (e) {
-    await unlink(tmp).catch(() => undefined);
     throw new DnshuntError(ErrorCode.STATE, `tail checkpoint ${file}: cannot write it (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`, e);
-  }
-}
-
-async function renameWithRetry(from: string, to: string): Promise<void> {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      await rename(from, to);
-      return;
-    } catch (e) {
-      const code = (e as NodeJS.ErrnoException).code;
-      if (attempt >= RENAME_RETRIES || (code !== 'EPERM' && code !== 'EACCES' && code !== 'EBUSY')) throw e;
-      await delay(RENAME_RETRY_MS);
-    }
-  }
-}
-
-/** fsync a directory so the rename survives power loss; platforms that cannot (Windows) skip it. */
-async function syncDir(dir: string): Promise<void> {
-  let fh;
-  try {
-    fh = await open(dir, 'r');
-  } catch {
-    return;
-  }
-  try {
-    await fh.sync();
-  } catch {
-    // EISDIR/EPERM/EINVAL where directory fsync is not supported.
-  } finally {
-    await fh.close();
   }
 }

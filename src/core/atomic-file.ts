@@ -6,6 +6,11 @@ import { randomBytes } from 'node:crypto';
 import { open, rename, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 
+/** A rename refused for a moment (Windows: a virus scanner or indexer holding the file) is tried this often. */
+const RENAME_RETRIES = 5;
+/** Pause between those tries, in ms. */
+const RENAME_RETRY_MS = 50;
+
 /** Suffix of the temporary files this module writes; a stale one is safe to delete at startup. */
 export const TMP_SUFFIX = '.tmp';
 
@@ -27,12 +32,26 @@ export async function writeFileAtomic(path: string, data: string): Promise<void>
   }
   await fh.close();
   try {
-    await rename(tmp, path);
+    await renameWithRetry(tmp, path);
   } catch (e) {
     await unlink(tmp).catch(() => undefined);
     throw e;
   }
   await fsyncDir(dirname(path));
+}
+
+/** rename, retried a few times on the transient EPERM/EACCES/EBUSY Windows gives while another process holds the target. */
+async function renameWithRetry(from: string, to: string): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await rename(from, to);
+      return;
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      if (attempt >= RENAME_RETRIES || (code !== 'EPERM' && code !== 'EACCES' && code !== 'EBUSY')) throw e;
+      await new Promise((r) => setTimeout(r, RENAME_RETRY_MS));
+    }
+  }
 }
 
 /**

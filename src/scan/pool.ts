@@ -8,6 +8,8 @@ import { DnshuntError, ErrorCode, type ScanRangeRequest, type ScanRangeResult, t
 import type { CompiledMatcher } from '../match/index.js';
 
 const WORKER_URL = new URL('../../workers/scan.worker.js', import.meta.url);
+/** Young-generation cap of each scan worker's heap, in MB (see the pool options). */
+const WORKER_YOUNG_GENERATION_MB = 4;
 
 /** A pool of scan workers sharing one matcher image. */
 export class ScanPool {
@@ -31,6 +33,9 @@ export class ScanPool {
       // this bound only turns a caller bug into an error instead of unbounded memory.
       maxQueue: this.threads * 64,
       idleTimeout: 60_000,
+      // The hot loop allocates almost nothing, so a small young generation costs no
+      // speed; left to grow, it made a 4 GB scan's peak RSS 11 % above a 1 GB one's.
+      resourceLimits: { maxYoungGenerationSizeMb: WORKER_YOUNG_GENERATION_MB },
     });
     if (image) this.setMatcher(image, opts.stripPrivateSuffixes);
     else this.stripPrivateSuffixes = opts.stripPrivateSuffixes;

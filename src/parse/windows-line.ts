@@ -81,9 +81,6 @@ export class PacketFields {
    * tried there first. Only a speed hint — the result is the same without it.
    */
   contextHint = -1;
-  /** Offset right after the direction token, and the trimmed line end (for `completePacketFields`). */
-  afterDir = 0;
-  lineEnd = 0;
 }
 
 // "PACKET", "EVENT", "Note:" as bytes
@@ -108,13 +105,9 @@ function tokenEnd(buf: Uint8Array, p: number, end: number): number {
  * Classify the line `buf[start, end)` (no line terminator inside; a trailing CR
  * is tolerated) and, for a PACKET line, fill `f` with its field offsets. For an
  * EVENT or Note line only `timeStart`/`timeEnd` are set.
- *
- * With `sndFields` false, a `Snd` PACKET line is returned as soon as its
- * direction is known, without its remaining fields (and without validating
- * them): the scanner needs `Snd` lines only while a matched query waits for
- * its response, and skipping their tails is the cheapest work of all.
+
  */
-export function parseWindowsLine(buf: Uint8Array, start: number, end: number, f: PacketFields, sndFields = true): LineKindValue {
+export function parseWindowsLine(buf: Uint8Array, start: number, end: number, f: PacketFields): LineKindValue {
   // Trailing CR / spaces never belong to a field.
   while (end > start && (buf[end - 1] === CR || buf[end - 1] === SPACE || buf[end - 1] === TAB)) end--;
   if (end === start) return LineKind.SKIPPED;
@@ -135,7 +128,7 @@ export function parseWindowsLine(buf: Uint8Array, start: number, end: number, f:
       if (tidEnd - q >= 3 && tidEnd - q <= 4 && isUpperHex(buf, q, tidEnd) && q > start && notPacketBefore(buf, start, q)) {
         f.timeStart = start;
         f.timeEnd = trimBack(buf, start, q);
-        return standardColumns(buf, c, end, f) || parsePacketTail(buf, c + 6, end, f, sndFields) ? LineKind.PACKET : LineKind.UNPARSED;
+        return standardColumns(buf, c, end, f) || parsePacketTail(buf, c + 6, end, f) ? LineKind.PACKET : LineKind.UNPARSED;
       }
     }
   }
@@ -151,7 +144,7 @@ export function parseWindowsLine(buf: Uint8Array, start: number, end: number, f:
       f.contextHint = p - start;
       f.timeStart = start;
       f.timeEnd = trimBack(buf, start, prevTokStart);
-      return standardColumns(buf, p, end, f) || parsePacketTail(buf, te, end, f, sndFields) ? LineKind.PACKET : LineKind.UNPARSED;
+      return standardColumns(buf, p, end, f) || parsePacketTail(buf, te, end, f) ? LineKind.PACKET : LineKind.UNPARSED;
     }
     if (t >= 2 && ((len === 5 && buf[p] === E && buf[p + 1] === V && buf[p + 2] === E && buf[p + 3] === N && buf[p + 4] === T) ||
       (len === 5 && buf[p] === N && buf[p + 1] === LO_O && buf[p + 2] === LO_T && buf[p + 3] === LO_E && buf[p + 4] === COLON))) {
@@ -294,8 +287,6 @@ function standardColumns(buf: Uint8Array, c: number, end: number, f: PacketField
   while (r > c + COL_FLAGS_OPEN && buf[r - 1] !== SPACE && buf[r - 1] !== BRACKET_OPEN) r--;
   f.protoStart = c + COL_PROTO;
   f.dir = dir;
-  f.afterDir = c + COL_DIR + 3;
-  f.lineEnd = end;
   f.ipStart = c + COL_IP;
   f.ipEnd = ipEnd;
   f.xidStart = c + COL_XID;
@@ -312,7 +303,7 @@ function standardColumns(buf: Uint8Array, c: number, end: number, f: PacketField
 }
 
 /** Parse everything after the `PACKET` token; false when the line is malformed. */
-function parsePacketTail(buf: Uint8Array, p: number, end: number, f: PacketFields, sndFields: boolean): boolean {
+function parsePacketTail(buf: Uint8Array, p: number, end: number, f: PacketFields): boolean {
   p = skipSpaces(buf, p, end);
   p = skipSpaces(buf, tokenEnd(buf, p, end), end); // internal packet id
   // protocol
@@ -327,24 +318,7 @@ function parsePacketTail(buf: Uint8Array, p: number, end: number, f: PacketField
   if (d0 === 0x53 && d1 === 0x6e && d2 === 0x64) f.dir = DIR_SND; // Snd
   else if (d0 === 0x52 && d1 === 0x63 && d2 === 0x76) f.dir = DIR_RCV; // Rcv
   else return false;
-  f.afterDir = p + 3;
-  f.lineEnd = end;
-  if (f.dir === DIR_SND && !sndFields) return true;
-  return parsePacketRest(buf, f);
-}
-
-/**
- * Parse the fields after the direction of a PACKET line that was classified
- * with `sndFields` false: used only when those fields are needed (pairing a
- * response with a matched query). False when the tail is malformed.
- */
-export function completePacketFields(buf: Uint8Array, f: PacketFields): boolean {
-  return parsePacketRest(buf, f);
-}
-
-function parsePacketRest(buf: Uint8Array, f: PacketFields): boolean {
-  const end = f.lineEnd;
-  let p = skipSpaces(buf, f.afterDir, end);
+  p = skipSpaces(buf, p + 3, end);
   // remote IP
   f.ipStart = p;
   p = tokenEnd(buf, p, end);

@@ -45,7 +45,7 @@ export function scanFileRange(req: ScanRangeRequest, matcher: NameMatcher, chunk
       const n = readSync(fd, buf, carry, want, pos);
       if (n === 0) break; // the file shrank under us (wrap): what was read is all there is
       pos += n;
-      let filled = carry + n;
+      const filled = carry + n;
       let from = 0;
       if (skippingLongLine) {
         const nl = buf.indexOf(LF, 0);
@@ -79,7 +79,6 @@ export function scanFileRange(req: ScanRangeRequest, matcher: NameMatcher, chunk
       scanner.feedLines(buf, from, last + 1);
       buf.copy(buf, 0, last + 1, filled);
       carry = filled - last - 1;
-      filled = carry;
     }
     if (carry > 0) scanner.feedLines(buf, 0, carry);
     if (scanner.pendingCount > 0 && req.lookahead > 0) lookahead(fd, req, scanner, buf);

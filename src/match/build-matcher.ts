@@ -1,6 +1,7 @@
 /**
  * Compile a domain set and a search-suffix set into one shared matcher image.
  */
+import { DOT } from '../core/index.js';
 import { CompiledMatcher, INDICATOR_ROOT, SUFFIX_ROOT } from './compiled-matcher.js';
 
 /** Slot table load factor ceiling: at most 3 slots in 4 used. */
@@ -40,14 +41,23 @@ export function buildMatcher(domains: readonly string[], suffixes: readonly stri
   return m;
 }
 
+/** Longest domain text we accept (RFC 1035 names are at most 253 characters). */
+const MAX_DOMAIN_CHARS = 1024;
+
 function insertAll(m: CompiledMatcher, list: readonly string[], root: number, pool: { bytes: number }, withIds: boolean): void {
+  // One scratch buffer for every domain: no string split or Buffer per label.
+  const scratch = new Uint8Array(MAX_DOMAIN_CHARS);
   for (let id = 0; id < list.length; id++) {
-    const labels = list[id]!.split('.');
+    const d = list[id]!;
+    const len = Math.min(d.length, MAX_DOMAIN_CHARS);
+    for (let i = 0; i < len; i++) scratch[i] = d.charCodeAt(i) & 0xff;
     let node = root;
-    for (let i = labels.length - 1; i >= 0; i--) {
-      const label = labels[i]!;
-      if (label.length === 0) continue;
-      node = m.addChild(node, Buffer.from(label, 'latin1'), pool);
+    let end = len;
+    for (let i = len - 1; i >= -1; i--) {
+      if (i === -1 || scratch[i] === DOT) {
+        if (end > i + 1) node = m.addChild(node, scratch, i + 1, end, pool);
+        end = i;
+      }
     }
     if (node !== root && m.terminal[node]! < 0) m.terminal[node] = withIds ? id : 0;
   }

@@ -123,23 +123,24 @@ export class CompiledMatcher {
   }
 
   /**
-   * Add the edge (parent, lower-case label bytes) if missing; returns the child.
+   * Add the edge (parent, label `buf[start, end)`, stored lower-cased) if missing; returns the child.
    * Build-time only: workers never call it.
    */
-  addChild(parent: number, label: Uint8Array, poolUsed: { bytes: number }): number {
-    const existing = this.child(parent, label, 0, label.length);
+  addChild(parent: number, buf: Uint8Array, start: number, end: number, poolUsed: { bytes: number }): number {
+    const existing = this.child(parent, buf, start, end);
     if (existing >= 0) return existing;
+    const len = end - start;
     const used = this.header[H_USED]!;
     if (used >= this.terminal.length) throw new Error('matcher image node capacity exceeded');
-    if (poolUsed.bytes + label.length > this.pool.length) throw new Error('matcher image pool capacity exceeded');
-    const h = labelHash(parent, label, 0, label.length) | 0;
+    if (poolUsed.bytes + len > this.pool.length) throw new Error('matcher image pool capacity exceeded');
+    const h = labelHash(parent, buf, start, end) | 0;
     const n = used * NODE_INTS;
     this.nodes[n] = h;
     this.nodes[n + 1] = parent;
     this.nodes[n + 2] = poolUsed.bytes;
-    this.nodes[n + 3] = label.length;
-    this.pool.set(label, poolUsed.bytes);
-    poolUsed.bytes += label.length;
+    this.nodes[n + 3] = len;
+    for (let j = 0; j < len; j++) this.pool[poolUsed.bytes + j] = LOWER[buf[start + j]!]!;
+    poolUsed.bytes += len;
     let i = h & this.mask;
     while (this.slots[i] !== 0) i = (i + 1) & this.mask;
     this.slots[i] = used;

@@ -13,7 +13,6 @@ import {
   CR,
   LF,
   LOWER,
-  addCounters,
   emptyCounters,
   type RangeSample,
   type RawHit,
@@ -205,16 +204,7 @@ export class RangeScanner {
     if (this.samples.length < this.maxSamples) this.samples.push({ rangeLine: line, text: sampleText(buf, start, end) });
   }
 
-  /** Add another scanner's results (used when a range was scanned in parts). */
-  merge(other: RangeScanner): void {
-    addCounters(this.counters, other.counters);
-    for (const h of other.hits) {
-      h.rangeLine += this.lineNo;
-      this.hits.push(h);
-    }
-    for (const s of other.samples) if (this.samples.length < this.maxSamples) this.samples.push({ rangeLine: s.rangeLine + this.lineNo, text: s.text });
-    this.lineNo += other.lineNo;
-  }
+
 
   private line(buf: Buffer, start: number, end: number, kind: number): void {
     const c = this.counters;

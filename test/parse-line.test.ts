@@ -8,7 +8,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
-import { DIR_RCV, DIR_SND, LineKind, PacketFields, parseWindowsLine, type LineKindValue } from '../src/parse/index.js';
+import { DIR_RCV, DIR_SND, LineKind, PacketFields, completeFields, parseWindowsLine, type LineKindValue } from '../src/parse/index.js';
 
 const KIND_NAME: Record<number, string> = { [LineKind.PACKET]: 'PACKET', [LineKind.EVENT]: 'EVENT', [LineKind.SKIPPED]: 'SKIPPED', [LineKind.UNPARSED]: 'UNPARSED' };
 
@@ -32,6 +32,7 @@ function view(buf: Buffer, kind: LineKindValue, f: PacketFields): Parsed {
   const out: Parsed = { kind: KIND_NAME[kind] ?? `?${kind}` };
   if (kind === LineKind.EVENT) out.time = t(f.timeStart, f.timeEnd);
   if (kind !== LineKind.PACKET) return out;
+  completeFields(buf, f);
   return {
     ...out,
     time: t(f.timeStart, f.timeEnd),

@@ -52,6 +52,17 @@ const QR_RESPONSE = 0x52; // 'R'
 
 /** How many leading tokens may precede the context token (date/time up to 3 tokens + thread id + slack for localized designators). */
 const MAX_TOKENS_BEFORE_CONTEXT = 6;
+/** Longest timestamp prefix the memo holds (a localized date and time is about 20–30 bytes). */
+const PREFIX_MEMO_BYTES = 64;
+const EMPTY_VIEW = new DataView(new ArrayBuffer(0));
+
+// Four-byte words as DataView.getInt32(offset, true) reads them (little-endian).
+const W_PACK = 0x4b434150; // "PACK"
+const W_ET = 0x20205445; // "ET  "
+const W_UDP = 0x20504455; // "UDP "
+const W_TCP = 0x20504354; // "TCP "
+const W_SND = 0x20646e53; // "Snd "
+const W_RCV = 0x20766352; // "Rcv "
 
 /**
  * Offsets of one PACKET line's fields, as half-open byte ranges into the buffer.
@@ -81,6 +92,23 @@ export class PacketFields {
    * tried there first. Only a speed hint — the result is the same without it.
    */
   contextHint = -1;
+  /**
+   * Column of `PACKET` when the padded fields (`ipEnd`, `qtypeEnd`, `rcodeStart`,
+   * `rcodeEnd`) are still to be found by `completeFields`, else -1. The standard
+   * layout leaves them for later: only hits and pairings read them.
+   */
+  pendingColumns = -1;
+  /** A DataView over the buffer last parsed (`viewOf`), for reading four bytes at once. */
+  view: DataView = EMPTY_VIEW;
+  viewOf: Uint8Array | null = null;
+  /**
+   * A copy of the last timestamp prefix (bytes before the thread id) that was
+   * checked, and its length: a line with the same prefix (most lines: a log
+   * holds many lines per second) skips the byte-by-byte check. Only a speed
+   * memo — the check is a pure function of these bytes.
+   */
+  readonly prefixCopy = new DataView(new ArrayBuffer(PREFIX_MEMO_BYTES));
+  prefixLength = -1;
 }
 
 // "PACKET", "EVENT", "Note:" as bytes
@@ -118,17 +146,20 @@ export function parseWindowsLine(buf: Uint8Array, start: number, end: number, f:
   const hint = f.contextHint;
   if (hint > 0) {
     const c = start + hint;
-    if (c + 7 < end && buf[c] === P && buf[c + 1] === A && buf[c + 2] === C && buf[c + 3] === K && buf[c + 4] === E && buf[c + 5] === T &&
-      buf[c + 6] === SPACE && buf[c - 1] === SPACE) {
-      // the thread id token before it, then at least one timestamp token
-      let q = c - 1;
-      while (q > start && buf[q - 1] === SPACE) q--;
-      const tidEnd = q;
-      while (q > start && buf[q - 1] !== SPACE) q--;
-      if (tidEnd - q >= 3 && tidEnd - q <= 4 && isUpperHex(buf, q, tidEnd) && q > start && notPacketBefore(buf, start, q)) {
-        f.timeStart = start;
-        f.timeEnd = trimBack(buf, start, q);
-        return standardColumns(buf, c, end, f) || parsePacketTail(buf, c + 6, end, f) ? LineKind.PACKET : LineKind.UNPARSED;
+    if (c + 7 < end && buf[c - 1] === SPACE) {
+      let dv = f.view;
+      if (f.viewOf !== buf) dv = bindView(buf, f);
+      if (dv.getInt32(c, true) === W_PACK && (dv.getInt32(c + 4, true) & 0xffffff) === (W_ET & 0xffffff)) {
+        // the thread id token before it, then at least one timestamp token
+        let q = c - 1;
+        while (q > start && buf[q - 1] === SPACE) q--;
+        const tidEnd = q;
+        while (q > start && buf[q - 1] !== SPACE) q--;
+        if (tidEnd - q >= 3 && tidEnd - q <= 4 && isUpperHex(buf, q, tidEnd) && q > start && timestampPrefixOk(buf, dv, start, q, f)) {
+          f.timeStart = start;
+          f.timeEnd = trimBack(buf, start, q);
+          return standardColumns(buf, dv, c, end, f) || parsePacketTail(buf, c + 6, end, f) ? LineKind.PACKET : LineKind.UNPARSED;
+        }
       }
     }
   }
@@ -144,7 +175,9 @@ export function parseWindowsLine(buf: Uint8Array, start: number, end: number, f:
       f.contextHint = p - start;
       f.timeStart = start;
       f.timeEnd = trimBack(buf, start, prevTokStart);
-      return standardColumns(buf, p, end, f) || parsePacketTail(buf, te, end, f) ? LineKind.PACKET : LineKind.UNPARSED;
+      let dv = f.view;
+      if (f.viewOf !== buf) dv = bindView(buf, f);
+      return standardColumns(buf, dv, p, end, f) || parsePacketTail(buf, te, end, f) ? LineKind.PACKET : LineKind.UNPARSED;
     }
     if (t >= 2 && ((len === 5 && buf[p] === E && buf[p + 1] === V && buf[p + 2] === E && buf[p + 3] === N && buf[p + 4] === T) ||
       (len === 5 && buf[p] === N && buf[p + 1] === LO_O && buf[p + 2] === LO_T && buf[p + 3] === LO_E && buf[p + 4] === COLON))) {
@@ -193,6 +226,33 @@ function notPacketBefore(buf: Uint8Array, start: number, tidStart: number): bool
     }
   }
   return tokens >= 1 && tokens <= MAX_TOKENS_BEFORE_CONTEXT - 2;
+}
+
+function bindView(buf: Uint8Array, f: PacketFields): DataView {
+  f.view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
+  f.viewOf = buf;
+  return f.view;
+}
+
+/**
+ * `notPacketBefore(buf, start, tidStart)`, answered from the memo when the
+ * prefix is byte-for-byte the last one checked (compared four bytes at a time;
+ * the last word may overlap the one before it).
+ */
+function timestampPrefixOk(buf: Uint8Array, dv: DataView, start: number, tidStart: number, f: PacketFields): boolean {
+  const len = tidStart - start;
+  if (len === f.prefixLength && len >= 4) {
+    const copy = f.prefixCopy;
+    let i = 0;
+    while (i + 4 <= len && dv.getInt32(start + i, true) === copy.getInt32(i, true)) i += 4;
+    if (i + 4 > len && dv.getInt32(tidStart - 4, true) === copy.getInt32(len - 4, true)) return true;
+  }
+  if (!notPacketBefore(buf, start, tidStart)) return false;
+  if (len <= PREFIX_MEMO_BYTES) {
+    for (let i = 0; i < len; i++) f.prefixCopy.setUint8(i, buf[start + i]!);
+    f.prefixLength = len;
+  }
+  return true;
 }
 
 function trimBack(buf: Uint8Array, start: number, p: number): number {
@@ -255,55 +315,67 @@ const COL_NAME = 86;
  * at their columns is read by its columns (a blank inside the address field
  * would belong to the address), which is a pure function of the line's bytes.
  */
-function standardColumns(buf: Uint8Array, c: number, end: number, f: PacketFields): boolean {
+function standardColumns(buf: Uint8Array, dv: DataView, c: number, end: number, f: PacketFields): boolean {
   if (end <= c + COL_NAME) return false;
-  if (buf[c + 6] !== SPACE || buf[c + 7] !== SPACE || buf[c + COL_ID] === SPACE || buf[c + COL_ID_END] !== SPACE) return false;
-  const p0 = buf[c + COL_PROTO], p1 = buf[c + COL_PROTO + 1], p2 = buf[c + COL_PROTO + 2];
-  if (!((p0 === 0x55 && p1 === 0x44 && p2 === 0x50) || (p0 === 0x54 && p1 === 0x43 && p2 === 0x50)) || buf[c + COL_DIR - 1] !== SPACE) return false;
-  const d0 = buf[c + COL_DIR], d1 = buf[c + COL_DIR + 1], d2 = buf[c + COL_DIR + 2];
+  if (dv.getInt32(c + 4, true) !== W_ET || buf[c + COL_ID] === SPACE || buf[c + COL_ID_END] !== SPACE) return false;
+  const proto = dv.getInt32(c + COL_PROTO, true); // "UDP " / "TCP ": the protocol and the blank after it
+  if (proto !== W_UDP && proto !== W_TCP) return false;
+  const dirWord = dv.getInt32(c + COL_DIR, true); // "Snd " / "Rcv "
   let dir: number;
-  if (d0 === 0x53 && d1 === 0x6e && d2 === 0x64) dir = DIR_SND;
-  else if (d0 === 0x52 && d1 === 0x63 && d2 === 0x76) dir = DIR_RCV;
+  if (dirWord === W_SND) dir = DIR_SND;
+  else if (dirWord === W_RCV) dir = DIR_RCV;
   else return false;
-  if (buf[c + COL_IP - 1] !== SPACE || buf[c + COL_IP] === SPACE || buf[c + COL_IP_PAD_END] !== SPACE) return false;
+  if (buf[c + COL_IP] === SPACE || buf[c + COL_IP_PAD_END] !== SPACE) return false;
   for (let i = COL_XID; i < COL_XID_END; i++) {
     const b = buf[c + i];
     if (b === SPACE || b === TAB) return false;
   }
-  const qr = buf[c + COL_QR];
-  const op = buf[c + COL_OPCODE]!;
-  if (buf[c + COL_XID_END] !== SPACE || (qr !== QR_RESPONSE && qr !== SPACE) || buf[c + COL_QR + 1] !== SPACE || !isOpcode(op) ||
-    buf[c + COL_OPCODE + 1] !== SPACE || buf[c + COL_FLAGS_OPEN] !== BRACKET_OPEN || buf[c + COL_FLAGS_CLOSE] !== BRACKET_CLOSE ||
-    buf[c + COL_FLAGS_CLOSE + 1] !== SPACE || buf[c + COL_QTYPE] === SPACE || buf[c + COL_QTYPE_PAD_END] !== SPACE || buf[c + COL_NAME] === SPACE) {
+  // " R Q" or "   Q": blank, QR slot, blank, opcode
+  const qrWord = dv.getInt32(c + COL_XID_END, true);
+  const qr = (qrWord >> 8) & 0xff;
+  const op = qrWord >>> 24;
+  if ((qrWord & 0xff00ff) !== 0x200020 || (qr !== QR_RESPONSE && qr !== SPACE) || !isOpcode(op) ||
+    dv.getUint16(c + COL_OPCODE + 1, true) !== 0x5b20 /* " [" */ || dv.getUint16(c + COL_FLAGS_CLOSE, true) !== 0x205d /* "] " */ ||
+    buf[c + COL_QTYPE] === SPACE || buf[c + COL_QTYPE_PAD_END] !== SPACE || buf[c + COL_NAME] === SPACE) {
     return false;
   }
-  // Padded fields end where their padding starts (read backwards: padding is shorter than the field).
-  const ipEnd = trimBack(buf, c + COL_IP, c + COL_IP_PAD_END);
-  const qtypeEnd = trimBack(buf, c + COL_QTYPE, c + COL_QTYPE_PAD_END);
-  // rcode: the last token inside the brackets
-  let r = c + COL_FLAGS_CLOSE;
-  while (r > c + COL_FLAGS_OPEN && buf[r - 1] === SPACE) r--;
-  const rcodeEnd = r;
-  while (r > c + COL_FLAGS_OPEN && buf[r - 1] !== SPACE && buf[r - 1] !== BRACKET_OPEN) r--;
   f.protoStart = c + COL_PROTO;
   f.dir = dir;
   f.ipStart = c + COL_IP;
-  f.ipEnd = ipEnd;
   f.xidStart = c + COL_XID;
   f.xidEnd = c + COL_XID_END;
   f.isResponse = qr === QR_RESPONSE;
   f.opcode = op;
-  f.rcodeStart = r;
-  f.rcodeEnd = rcodeEnd;
   f.qtypeStart = c + COL_QTYPE;
-  f.qtypeEnd = qtypeEnd;
   f.nameStart = c + COL_NAME;
   f.nameEnd = end;
+  f.pendingColumns = c; // ipEnd, qtypeEnd and the rcode: completeFields
   return true;
+}
+
+/**
+ * Fill in the padded fields a standard-layout line left for later (`ipEnd`,
+ * `qtypeEnd`, `rcodeStart`, `rcodeEnd`); call before reading them. `buf` is the
+ * buffer the line was parsed from, unchanged since.
+ */
+export function completeFields(buf: Uint8Array, f: PacketFields): void {
+  const c = f.pendingColumns;
+  if (c < 0) return;
+  f.pendingColumns = -1;
+  // Padded fields end where their padding starts (read backwards: padding is shorter than the field).
+  f.ipEnd = trimBack(buf, c + COL_IP, c + COL_IP_PAD_END);
+  f.qtypeEnd = trimBack(buf, c + COL_QTYPE, c + COL_QTYPE_PAD_END);
+  // rcode: the last token inside the brackets
+  let r = c + COL_FLAGS_CLOSE;
+  while (r > c + COL_FLAGS_OPEN && buf[r - 1] === SPACE) r--;
+  f.rcodeEnd = r;
+  while (r > c + COL_FLAGS_OPEN && buf[r - 1] !== SPACE && buf[r - 1] !== BRACKET_OPEN) r--;
+  f.rcodeStart = r;
 }
 
 /** Parse everything after the `PACKET` token; false when the line is malformed. */
 function parsePacketTail(buf: Uint8Array, p: number, end: number, f: PacketFields): boolean {
+  f.pendingColumns = -1;
   p = skipSpaces(buf, p, end);
   p = skipSpaces(buf, tokenEnd(buf, p, end), end); // internal packet id
   // protocol

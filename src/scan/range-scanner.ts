@@ -26,6 +26,7 @@ import {
   LineKind,
   OPCODE_QUERY,
   PacketFields,
+  completeFields,
   decodeName,
   labelsToString,
   newLabelArray,
@@ -255,6 +256,7 @@ export class RangeScanner {
     const m = this.matcher.match(buf, labels, count, this.nameMatch);
     if (m.id < 0) return;
     // A hit: rare, so strings are made here and only here.
+    completeFields(buf, f);
     const hit: RawHit = {
       rangeLine: line,
       timeText: latin1(buf, f.timeStart, f.timeEnd),
@@ -275,6 +277,7 @@ export class RangeScanner {
   private pair(buf: Buffer, line: number): void {
     const f = this.fields;
     if (!this.pendingXid(buf, f.xidStart, f.xidEnd)) return;
+    completeFields(buf, f);
     const client = latin1(buf, f.ipStart, f.ipEnd);
     const xid = latin1(buf, f.xidStart, f.xidEnd).toLowerCase();
     for (let i = 0; i < this.pending.length; i++) {

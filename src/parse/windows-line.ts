@@ -98,6 +98,8 @@ export class PacketFields {
    * layout leaves them for later: only hits and pairings read them.
    */
   pendingColumns = -1;
+  /** How far an address longer than its field pushed the later columns right (with `pendingColumns`). */
+  pendingShift = 0;
   /** A DataView over the buffer last parsed (`viewOf`), for reading four bytes at once. */
   view: DataView = EMPTY_VIEW;
   viewOf: Uint8Array | null = null;
@@ -305,12 +307,15 @@ const COL_FLAGS_CLOSE = 77;
 const COL_QTYPE = 79;
 const COL_QTYPE_PAD_END = 85;
 const COL_NAME = 86;
+/** Longest remote address text: a full IPv6 address with an embedded IPv4 part and a zone (`%` and up to 16 more). */
+const MAX_ADDRESS_CHARS = 64;
 
 /**
  * The fast path for the standard layout: every field at its fixed column, checked
- * by its separator bytes instead of walking every byte. A line that does not line
- * up (IPv6 address longer than 15 characters, 32-bit packet id, collapsed
- * whitespace, a damaged line) returns false and takes the token walk. For a
+ * by its separator bytes instead of walking every byte. An address longer than
+ * its 15 columns (IPv6) is one token followed by one blank, and the columns after
+ * it move right by its excess. A line that does not line up (32-bit packet id,
+ * collapsed whitespace, a damaged line) returns false and takes the token walk. For a
  * well-formed line both give the same fields; a line whose separators all sit
  * at their columns is read by its columns (a blank inside the address field
  * would belong to the address), which is a pure function of the line's bytes.
@@ -325,31 +330,44 @@ function standardColumns(buf: Uint8Array, dv: DataView, c: number, end: number, 
   if (dirWord === W_SND) dir = DIR_SND;
   else if (dirWord === W_RCV) dir = DIR_RCV;
   else return false;
-  if (buf[c + COL_IP] === SPACE || buf[c + COL_IP_PAD_END] !== SPACE) return false;
+  if (buf[c + COL_IP] === SPACE) return false;
+  // An address longer than its 15-column field (IPv6) pushes the rest of the line right by its excess.
+  let s = c;
+  if (buf[c + COL_IP_PAD_END] !== SPACE) {
+    // one token from its column on (a blank inside would make it two: the token walk decides those)
+    let e = c + COL_IP + 1;
+    const limit = Math.min(end, c + COL_IP + MAX_ADDRESS_CHARS + 1);
+    while (e < limit && buf[e] !== SPACE && buf[e] !== TAB) e++;
+    if (e <= c + COL_IP_PAD_END || e >= limit || buf[e] !== SPACE) return false;
+    s = c + (e - (c + COL_IP_PAD_END));
+    if (end <= s + COL_NAME) return false;
+  }
   for (let i = COL_XID; i < COL_XID_END; i++) {
-    const b = buf[c + i];
+    const b = buf[s + i];
     if (b === SPACE || b === TAB) return false;
   }
   // " R Q" or "   Q": blank, QR slot, blank, opcode
-  const qrWord = dv.getInt32(c + COL_XID_END, true);
+  const qrWord = dv.getInt32(s + COL_XID_END, true);
   const qr = (qrWord >> 8) & 0xff;
   const op = qrWord >>> 24;
   if ((qrWord & 0xff00ff) !== 0x200020 || (qr !== QR_RESPONSE && qr !== SPACE) || !isOpcode(op) ||
-    dv.getUint16(c + COL_OPCODE + 1, true) !== 0x5b20 /* " [" */ || dv.getUint16(c + COL_FLAGS_CLOSE, true) !== 0x205d /* "] " */ ||
-    buf[c + COL_QTYPE] === SPACE || buf[c + COL_QTYPE_PAD_END] !== SPACE || buf[c + COL_NAME] === SPACE) {
+    dv.getUint16(s + COL_OPCODE + 1, true) !== 0x5b20 /* " [" */ || dv.getUint16(s + COL_FLAGS_CLOSE, true) !== 0x205d /* "] " */ ||
+    buf[s + COL_QTYPE] === SPACE || buf[s + COL_QTYPE_PAD_END] !== SPACE || buf[s + COL_NAME] === SPACE) {
     return false;
   }
   f.protoStart = c + COL_PROTO;
   f.dir = dir;
   f.ipStart = c + COL_IP;
-  f.xidStart = c + COL_XID;
-  f.xidEnd = c + COL_XID_END;
+  f.xidStart = s + COL_XID;
+  f.xidEnd = s + COL_XID_END;
   f.isResponse = qr === QR_RESPONSE;
   f.opcode = op;
-  f.qtypeStart = c + COL_QTYPE;
-  f.nameStart = c + COL_NAME;
+  f.qtypeStart = s + COL_QTYPE;
+  f.nameStart = s + COL_NAME;
   f.nameEnd = end;
-  f.pendingColumns = c; // ipEnd, qtypeEnd and the rcode: completeFields
+  // ipEnd, qtypeEnd and the rcode: completeFields
+  f.pendingColumns = c;
+  f.pendingShift = s - c;
   return true;
 }
 
@@ -363,13 +381,14 @@ export function completeFields(buf: Uint8Array, f: PacketFields): void {
   if (c < 0) return;
   f.pendingColumns = -1;
   // Padded fields end where their padding starts (read backwards: padding is shorter than the field).
-  f.ipEnd = trimBack(buf, c + COL_IP, c + COL_IP_PAD_END);
-  f.qtypeEnd = trimBack(buf, c + COL_QTYPE, c + COL_QTYPE_PAD_END);
+  f.ipEnd = trimBack(buf, c + COL_IP, c + f.pendingShift + COL_IP_PAD_END);
+  const s = c + f.pendingShift; // the columns after the address
+  f.qtypeEnd = trimBack(buf, s + COL_QTYPE, s + COL_QTYPE_PAD_END);
   // rcode: the last token inside the brackets
-  let r = c + COL_FLAGS_CLOSE;
-  while (r > c + COL_FLAGS_OPEN && buf[r - 1] === SPACE) r--;
+  let r = s + COL_FLAGS_CLOSE;
+  while (r > s + COL_FLAGS_OPEN && buf[r - 1] === SPACE) r--;
   f.rcodeEnd = r;
-  while (r > c + COL_FLAGS_OPEN && buf[r - 1] !== SPACE && buf[r - 1] !== BRACKET_OPEN) r--;
+  while (r > s + COL_FLAGS_OPEN && buf[r - 1] !== SPACE && buf[r - 1] !== BRACKET_OPEN) r--;
   f.rcodeStart = r;
 }
 

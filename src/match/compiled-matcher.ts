@@ -155,8 +155,14 @@ export class CompiledMatcher {
    * the most specific one wins.
    */
   matchLabels(buf: Uint8Array, labels: Int32Array, last: number): number {
-    let node = INDICATOR_ROOT;
-    let found = -1;
+    return this.matchBelow(INDICATOR_ROOT, -1, buf, labels, last);
+  }
+
+  /**
+   * `matchLabels` continued from `node`, already reached by the labels after
+   * `last`, with `found` the deepest indicator id seen on the way (or -1).
+   */
+  matchBelow(node: number, found: number, buf: Uint8Array, labels: Int32Array, last: number): number {
     const terminal = this.terminal;
     for (let i = last; i >= 0; i--) {
       node = this.child(node, buf, labels[i * 2]!, labels[i * 2 + 1]!);
@@ -172,10 +178,15 @@ export class CompiledMatcher {
    * suffix — the longest one — or 0 when none does.
    */
   suffixLabels(buf: Uint8Array, labels: Int32Array, last: number): number {
-    let node = SUFFIX_ROOT;
-    let found = 0;
+    const node = this.child(SUFFIX_ROOT, buf, labels[last * 2]!, labels[last * 2 + 1]!);
+    return node < 0 ? 0 : this.suffixLabelsBelow(node, buf, labels, last);
+  }
+
+  /** `suffixLabels` when label `last` already led from the suffix root to `node`. */
+  suffixLabelsBelow(node: number, buf: Uint8Array, labels: Int32Array, last: number): number {
     const terminal = this.terminal;
-    for (let i = last; i >= 0; i--) {
+    let found = terminal[node]! >= 0 ? 1 : 0;
+    for (let i = last - 1; i >= 0; i--) {
       node = this.child(node, buf, labels[i * 2]!, labels[i * 2 + 1]!);
       if (node < 0) break;
       if (terminal[node]! >= 0) found = last - i + 1;

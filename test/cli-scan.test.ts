@@ -15,7 +15,7 @@ import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { gzipSync } from 'node:zlib';
-import { CLI, FIXTURES, REPO_ROOT, runCli, tempDir, type CliResult } from './helpers.js';
+import { CLI, CLI_UNBUNDLED, FIXTURES, REPO_ROOT, runCli, tempDir, type CliResult } from './helpers.js';
 
 const SAMPLE_REL = 'fixtures/sample-dns.log';
 const SAMPLE = join(FIXTURES, 'sample-dns.log');
@@ -121,6 +121,16 @@ describe('scan fixtures/sample-dns.log', () => {
     }
     const golden = JSON.parse(readFileSync(GOLDEN, 'utf8')) as Report;
     assert.deepEqual(report, golden);
+  });
+
+  it('the unbundled compiled CLI (dist/) gives the same report as the bundle users run', T, async () => {
+    const unbundled = await runCli(['scan', '--quiet', '--format', 'json', SAMPLE_REL], { cli: CLI_UNBUNDLED });
+    assert.equal(unbundled.code, sampleJson.code, unbundled.stderr);
+    const a = json(unbundled);
+    const b = json(sampleJson);
+    delete a.stats.seconds;
+    delete b.stats.seconds;
+    assert.deepEqual(a, b);
   });
 
   it('reports exactly the planted infected clients, with their indicators, counts and stripped suffixes', T, () => {

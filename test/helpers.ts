@@ -11,8 +11,11 @@ import { fileURLToPath } from 'node:url';
 /** Repository root (tests run from dist/test, two levels below it). */
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
-/** Path of the compiled CLI entry point. */
-export const CLI = join(REPO_ROOT, 'dist', 'src', 'cli', 'main.js');
+/** Path of the CLI users run: the bundle (scripts/bundle.mjs) of the compiled code. */
+export const CLI = join(REPO_ROOT, 'bundle', 'src', 'cli', 'main.js');
+
+/** Path of the compiled, unbundled CLI entry point (what the bundle is made from). */
+export const CLI_UNBUNDLED = join(REPO_ROOT, 'dist', 'src', 'cli', 'main.js');
 
 /** Path of the repository's fixtures folder. */
 export const FIXTURES = join(REPO_ROOT, 'fixtures');
@@ -38,10 +41,10 @@ export interface CliResult {
   stderr: string;
 }
 
-/** Run the built CLI with `args`; resolves when it exits (stdin is closed unless `input` is given). */
-export function runCli(args: readonly string[], opts: { input?: string | Buffer; env?: NodeJS.ProcessEnv; cwd?: string; timeoutMs?: number } = {}): Promise<CliResult> {
+/** Run the built CLI (`opts.cli`, default the bundle) with `args`; resolves when it exits (stdin is closed unless `input` is given). */
+export function runCli(args: readonly string[], opts: { input?: string | Buffer; env?: NodeJS.ProcessEnv; cwd?: string; timeoutMs?: number; cli?: string } = {}): Promise<CliResult> {
   return new Promise((resolvePromise, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], {
+    const child = spawn(process.execPath, [opts.cli ?? CLI, ...args], {
       cwd: opts.cwd ?? REPO_ROOT,
       env: { ...process.env, ...opts.env },
       stdio: ['pipe', 'pipe', 'pipe'],

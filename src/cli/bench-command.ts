@@ -29,12 +29,12 @@ import type { AnswerDiff, ExpectedAnswer, ToolResult } from '../gen/index.js';
 import { loadBuiltinIndicators, readFeed } from '../ioc/index.js';
 import { GEN_DEFAULTS, companionPaths, genOptionsFrom, wholeNumber, writeGeneratedLog } from './gen-command.js';
 
-/** The built CLI (this file runs from dist/src/cli). */
+/** The CLI this module is part of (the bundle when `dnshunt bench` runs from it, as `npm run bench` does). */
 const CLI = fileURLToPath(new URL('./main.js', import.meta.url));
-/** The naive baseline, present in a source checkout after `tsc` (not shipped in the package). */
-const NAIVE = fileURLToPath(new URL('../../bench/naive-baseline.js', import.meta.url));
-/** Repository root in a source checkout. */
+/** Repository root in a source checkout (dist/ and bundle/ sit at the same depth below it). */
 const REPO = fileURLToPath(new URL('../../../', import.meta.url));
+/** The naive baseline, present in a source checkout after `tsc` (not shipped in the package). */
+const NAIVE = join(REPO, 'dist', 'bench', 'naive-baseline.js');
 /** How often the /proc fallback samples VmHWM. */
 const RSS_POLL_MS = 20;
 /** Output kept per run (scan JSON and the baseline's answer are small). */

@@ -37,32 +37,33 @@ export interface FileSample {
 }
 
 const MSDCS = '_msdcs';
+/** `_msdcs` as the log spells the label: its length prefix included. */
+const MSDCS_WIRE = Buffer.from(`(${MSDCS.length})${MSDCS}(`, 'latin1');
 
-function timestampsIn(buf: Buffer, n: number, skipFirstPartial: boolean, adDomains: Map<string, number> | null): string[] {
+/**
+ * The timestamp texts of `buf[0, n)`, skipping a first partial line when asked.
+ * A run of lines with the same timestamp bytes gives one text (a busy log writes
+ * many lines a second), so few strings are made.
+ */
+function timestampsIn(buf: Buffer, n: number, skipFirstPartial: boolean): string[] {
   const out: string[] = [];
   const f = new PacketFields();
-  const labels = newLabelArray();
   let p = 0;
   if (skipFirstPartial) {
     const nl = buf.indexOf(LF);
     if (nl < 0 || nl >= n) return out;
     p = nl + 1;
   }
+  let lastStart = -1;
+  let lastEnd = -1;
   while (p < n) {
     let nl = buf.indexOf(LF, p);
     if (nl < 0 || nl >= n) nl = n;
     const kind = parseWindowsLine(buf, p, nl, f);
     if (kind === LineKind.PACKET || kind === LineKind.EVENT) {
-      out.push(buf.toString('latin1', f.timeStart, f.timeEnd));
-      if (adDomains && kind === LineKind.PACKET && f.dir === DIR_RCV && !f.isResponse && f.opcode === OPCODE_QUERY) {
-        const count = decodeName(buf, f.nameStart, f.nameEnd, labels);
-        const name = count > 1 ? labelsToString(buf, labels, 0, count) : '';
-        const at = name.lastIndexOf(`${MSDCS}.`);
-        if (at >= 0 && (at === 0 || name[at - 1] === '.')) {
-          const domain = name.slice(at + MSDCS.length + 1);
-          if (domain.includes('.')) adDomains.set(domain, (adDomains.get(domain) ?? 0) + 1);
-        }
-      }
+      if (!sameBytes(buf, f.timeStart, f.timeEnd, lastStart, lastEnd)) out.push(buf.toString('latin1', f.timeStart, f.timeEnd));
+      lastStart = f.timeStart;
+      lastEnd = f.timeEnd;
     } else {
       const line = buf.toString('latin1', p, Math.min(nl, p + 120)).replace(/\r$/, '');
       if (line.startsWith(HEADER_PREFIX)) out.push(line.slice(HEADER_PREFIX.length).trim());
@@ -73,6 +74,38 @@ function timestampsIn(buf: Buffer, n: number, skipFirstPartial: boolean, adDomai
   return out;
 }
 
+function sameBytes(buf: Buffer, s: number, e: number, ps: number, pe: number): boolean {
+  if (e - s !== pe - ps) return false;
+  for (let i = 0; i < e - s; i++) if (buf[s + i] !== buf[ps + i]) return false;
+  return true;
+}
+
+/**
+ * Count the AD domains of the client queries in `buf[0, n)` that name `_msdcs`.
+ * Only lines holding `(6)_msdcs(` are parsed (found by a native search).
+ */
+function adDomainsIn(buf: Buffer, n: number, adDomains: Map<string, number>): void {
+  const f = new PacketFields();
+  const labels = newLabelArray();
+  let at = buf.indexOf(MSDCS_WIRE, 0);
+  while (at >= 0 && at < n) {
+    const start = buf.lastIndexOf(LF, at) + 1;
+    let nl = buf.indexOf(LF, at);
+    if (nl < 0 || nl > n) nl = n;
+    const kind = parseWindowsLine(buf, start, nl, f);
+    if (kind === LineKind.PACKET && f.dir === DIR_RCV && !f.isResponse && f.opcode === OPCODE_QUERY) {
+      const count = decodeName(buf, f.nameStart, f.nameEnd, labels);
+      const name = count > 1 ? labelsToString(buf, labels, 0, count) : '';
+      const i = name.lastIndexOf(`${MSDCS}.`);
+      if (i >= 0 && (i === 0 || name[i - 1] === '.')) {
+        const domain = name.slice(i + MSDCS.length + 1);
+        if (domain.includes('.')) adDomains.set(domain, (adDomains.get(domain) ?? 0) + 1);
+      }
+    }
+    at = nl < n ? buf.indexOf(MSDCS_WIRE, nl) : -1;
+  }
+}
+
 /** Sample the first and last SAMPLE_BYTES of `path` (up to `size`). */
 export function sampleFile(path: string, size: number): FileSample {
   const fd = openSync(path, 'r');
@@ -80,12 +113,13 @@ export function sampleFile(path: string, size: number): FileSample {
     const buf = Buffer.allocUnsafe(Math.min(SAMPLE_BYTES, Math.max(size, 1)));
     const n = readSync(fd, buf, 0, Math.min(buf.length, size), 0);
     const adDomains = new Map<string, number>();
-    const head = timestampsIn(buf, n, false, adDomains);
+    const head = timestampsIn(buf, n, false);
+    adDomainsIn(buf, n, adDomains);
     let tail: string[] = [];
     if (size > SAMPLE_BYTES) {
       const from = size - SAMPLE_BYTES;
       const m = readSync(fd, buf, 0, SAMPLE_BYTES, from);
-      tail = timestampsIn(buf, m, true, null);
+      tail = timestampsIn(buf, m, true);
     }
     return { head, tail, adDomains };
   } finally {

@@ -77,7 +77,7 @@ export async function openHarness(
   const engine = new RollingPool<{ resolver: HitResolver }>({
     compile: (range) => {
       const p = prepareIndicators({ builtin: true, iocFiles: [], dgaSpecs: [], from: range?.from ?? null, to: range?.to ?? null, suffixes: [] });
-      return { image: p.image, context: { resolver: new HitResolver(p.set.entries, 'mdy', p.marginBackDays, p.marginForwardDays) } };
+      return { image: p.image, context: { resolver: new HitResolver(p.set, 'mdy', p.marginBackDays, p.marginForwardDays) } };
     },
     threads: opts.threads ?? 1,
     stripPrivateSuffixes: true,

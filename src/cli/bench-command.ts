@@ -219,7 +219,7 @@ export async function runBench(fileArg: string | undefined, o: BenchOptions, log
   try {
     if (expected !== null && iocFile !== null) {
       // Competitors search for exactly what dnshunt searches for: bundled + feed + DGA names of the log's dates.
-      const domains = [...loadBuiltinIndicators(), ...readFeed(iocFile).indicators].filter((i) => i.kind === 'domain').map((i) => i.value);
+      const domains = [...loadBuiltinIndicators().filter((i) => i.kind === 'domain').map((i) => i.value), ...readFeed(iocFile).domains];
       const names = competitorIndicators(domains, dateOfIso(expected.from), dateOfIso(expected.to));
       const patterns = join(work, 'patterns.txt');
       const dotted = join(work, 'indicators.txt');

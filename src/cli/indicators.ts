@@ -10,8 +10,9 @@ import {
   describeName,
   generateNames,
   parseDgaSpecs,
+  type DgaName,
 } from '../dga/index.js';
-import { buildIndicatorSet, loadBuiltinIndicators, normalizeIndicator, readFeed, type FeedProblem, type GeneratedName, type Indicator, type IndicatorSet } from '../ioc/index.js';
+import { buildIndicatorSet, loadBuiltinIndicators, normalizeIndicator, readFeed, type FeedProblem, type FeedResult, type GeneratedName, type Indicator, type IndicatorSet } from '../ioc/index.js';
 import { buildMatcher, type CompiledMatcher } from '../match/index.js';
 
 /** Special-use suffix that the Public Suffix List lists as public but that is always private (RFC 8375). */
@@ -38,22 +39,44 @@ export interface PreparedIndicators {
   problems: FeedProblem[];
   warnings: string[];
   dgaNames: number;
-  staticDomains: number;
   marginBackDays: number;
   marginForwardDays: number;
 }
 
+/**
+ * A generated name as the indicator set keeps it. Its description (`locky-v2
+ * seed=7 window=2016-02-24 index=3`) is written out only when a report reads
+ * it: a run generates thousands of names and matches a handful.
+ */
+class GeneratedDgaName implements GeneratedName {
+  readonly name: string;
+  readonly window: CivilDate;
+  private readonly generated: DgaName;
+  private text: string | null = null;
+
+  constructor(n: DgaName) {
+    this.name = n.name;
+    this.window = n.window;
+    this.generated = n;
+  }
+
+  get description(): string {
+    this.text ??= describeName(this.generated);
+    return this.text;
+  }
+}
+
 /** Build the set and compile it. Throws DnshuntError for unusable feeds, bad --dga or --suffix values, or an empty set. */
 export function prepareIndicators(o: IndicatorOptions): PreparedIndicators {
-  const statics: Indicator[] = [];
+  const statics: Indicator[] = o.builtin ? loadBuiltinIndicators() : [];
+  const feeds: FeedResult[] = [];
   const problems: FeedProblem[] = [];
   const warnings: string[] = [];
-  if (o.builtin) statics.push(...loadBuiltinIndicators());
   for (const f of o.iocFiles) {
     const r = readFeed(f);
-    statics.push(...r.indicators);
+    feeds.push(r);
     problems.push(...r.problems);
-    if (r.indicators.length === 0) warnings.push(`indicator feed ${f} holds no usable indicator`);
+    if (r.domains.length === 0 && r.ips.length === 0) warnings.push(`indicator feed ${f} holds no usable indicator`);
   }
   const configs = parseDgaSpecs(o.dgaSpecs);
   const back = o.marginBackDays ?? DEFAULT_MARGIN_BACK_DAYS;
@@ -61,7 +84,7 @@ export function prepareIndicators(o: IndicatorOptions): PreparedIndicators {
   const generated: GeneratedName[] = [];
   if (configs.length > 0) {
     if (o.from && o.to) {
-      for (const n of generateNames(configs, o.from, o.to, back, fwd)) generated.push({ name: n.name, description: describeName(n), window: n.window });
+      for (const n of generateNames(configs, o.from, o.to, back, fwd)) generated.push(new GeneratedDgaName(n));
     } else {
       warnings.push('no dates could be read from the logs, so no DGA names were generated (check --date-order)');
     }
@@ -72,19 +95,18 @@ export function prepareIndicators(o: IndicatorOptions): PreparedIndicators {
     if (!/^[a-z0-9_-]+(\.[a-z0-9_-]+)*$/.test(v)) throw new DnshuntError(ErrorCode.USAGE, `--suffix ${s}: not a DNS suffix (expected e.g. corp.local)`);
     suffixes.push(v);
   }
-  const set = buildIndicatorSet(statics, generated);
+  const set = buildIndicatorSet(statics, generated, feeds);
   set.problems = problems;
-  if (set.entries.length === 0) {
+  if (set.size === 0) {
     throw new DnshuntError(ErrorCode.NO_INDICATORS, 'nothing to look for: the built-in list is off, no --ioc feed gave a domain, and no DGA names were generated');
   }
-  const image = buildMatcher(set.entries.map((e) => e.indicator), suffixes);
+  const image = buildMatcher(set.domains, suffixes);
   return {
     set,
     image,
     problems,
     warnings,
     dgaNames: generated.length,
-    staticDomains: set.entries.filter((e) => e.sources.length > 0).length,
     marginBackDays: back,
     marginForwardDays: fwd,
   };

@@ -6,14 +6,14 @@
  */
 import type { DateOrder, HitRecord, RawHit } from '../core/index.js';
 import { addDays, compareCivilDates } from '../dga/index.js';
-import type { IndicatorEntry } from '../ioc/index.js';
+import type { IndicatorSet } from '../ioc/index.js';
 import { formatIsoLocal, parseTimestamp } from '../parse/index.js';
 
 /** Resolves raw hits; counts the DGA hits it rejected as out of window. */
 export class HitResolver {
   outOfWindow = 0;
   constructor(
-    private readonly entries: readonly IndicatorEntry[],
+    private readonly set: IndicatorSet,
     private readonly order: DateOrder,
     private readonly marginBackDays: number,
     private readonly marginForwardDays: number,
@@ -21,8 +21,7 @@ export class HitResolver {
 
   /** The resolved record, or null when the hit is a DGA name outside its window. */
   resolve(raw: RawHit, file: string, line: number): HitRecord | null {
-    const entry = this.entries[raw.indicatorId];
-    if (!entry) throw new Error(`internal: hit names unknown indicator id ${raw.indicatorId}`);
+    const entry = this.set.entry(raw.indicatorId);
     const t = parseTimestamp(raw.timeText, this.order);
     const sources = [...entry.sources];
     if (entry.dga.length > 0) {

@@ -105,7 +105,7 @@ export async function runScanCommand(paths: readonly string[], o: ScanOptions, i
     for (const p of prepared.problems.slice(0, REPORT_SAMPLES)) warnings.push(`${p.file}:${p.line}: skipped "${p.text}": ${p.reason}`);
     if (prepared.problems.length > REPORT_SAMPLES) warnings.push(`… and ${prepared.problems.length - REPORT_SAMPLES} more skipped feed lines`);
 
-    const resolvers = orders.map((order) => new HitResolver(prepared.set.entries, order, prepared.marginBackDays, prepared.marginForwardDays));
+    const resolvers = orders.map((order) => new HitResolver(prepared.set, order, prepared.marginBackDays, prepared.marginForwardDays));
     const agg = new ClientAggregator();
     const samples: UnparsedSample[] = [];
     const streaming = o.format === 'jsonl' || o.format === 'csv';

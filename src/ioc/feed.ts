@@ -34,44 +34,123 @@ const SEPARATOR_RE = /[\s,;]/;
 const HOSTS_IPS = new Set(['0.0.0.0', '127.0.0.1', '::', '::1', '::0']);
 const HOSTS_IGNORED_NAMES = new Set(['localhost', 'localhost.localdomain', 'local', 'broadcasthost', 'ip6-localhost', 'ip6-loopback']);
 
-/** Parse a feed's text. `file` names it in sources and problems. */
-export function parseFeed(text: string, file: string): { indicators: Indicator[]; problems: FeedProblem[] } {
-  const indicators: Indicator[] = [];
-  const problems: FeedProblem[] = [];
-  const lines = text.split(/\r\n|\r|\n/);
-  for (let i = 0; i < lines.length; i++) {
-    const lineNo = i + 1;
-    const raw = lines[i]!;
-    // '#' starts a comment unless it is inside a URL (fragment)
-    const hash = raw.includes('#') ? raw.search(/(^|\s)#/) : -1;
-    const body = (hash >= 0 ? raw.slice(0, hash) : raw).trim();
-    if (body.length === 0) continue;
-    if (body.includes('\u0000')) {
-      problems.push({ file, line: lineNo, text: raw.slice(0, MAX_QUOTE), reason: 'contains NUL bytes (binary file?)' });
-      continue;
-    }
-    let tokens = SEPARATOR_RE.test(body) ? body.split(/[\s,;]+/).filter((t) => t.length > 0) : [body];
-    if (tokens.length > 1 && HOSTS_IPS.has(tokens[0]!)) {
-      tokens = tokens.slice(1).filter((t) => !HOSTS_IGNORED_NAMES.has(t.toLowerCase()));
-      if (tokens.length === 0) continue;
-    } else if (tokens.length > 1) {
-      problems.push({ file, line: lineNo, text: raw.slice(0, MAX_QUOTE), reason: 'more than one token and not a hosts-file line' });
-      continue;
-    }
-    for (const t of tokens) {
-      const n = normalizeIndicator(t);
-      if (!n.ok) {
-        problems.push({ file, line: lineNo, text: raw.slice(0, MAX_QUOTE), reason: n.reason });
-        continue;
-      }
-      indicators.push({ value: n.value, kind: n.kind, source: `feed:${file} line ${lineNo}`, group: 'feed' });
-    }
+/**
+ * A parsed feed, kept in columns: a feed can hold a million names, and an
+ * object and a provenance string per name made loading it mostly garbage
+ * collection. Provenance (`feed:FILE line N`) is written out only when asked.
+ */
+export class FeedResult {
+  readonly file: string;
+  /** Domain indicators (normalised), in line order. */
+  readonly domains: string[] = [];
+  /** The line of each entry of `domains`. */
+  readonly domainLines: number[] = [];
+  /** IP indicators (few), in line order, and the line of each. */
+  readonly ips: Indicator[] = [];
+  readonly ipLines: number[] = [];
+  readonly problems: FeedProblem[] = [];
+
+  constructor(file: string) {
+    this.file = file;
   }
-  return { indicators, problems };
+
+  /** Provenance text of a feed line. */
+  sourceOf(line: number): string {
+    return `feed:${this.file} line ${line}`;
+  }
+
+  /** Every indicator as an object, in line order (domains and IPs together). Built on each call. */
+  get indicators(): Indicator[] {
+    const out: Indicator[] = [];
+    let ip = 0;
+    for (let d = 0; d <= this.domains.length; d++) {
+      const line = d < this.domains.length ? this.domainLines[d]! : Infinity;
+      while (ip < this.ips.length && this.ipLines[ip]! < line) out.push(this.ips[ip++]!);
+      if (d < this.domains.length) out.push({ value: this.domains[d]!, kind: 'domain', source: this.sourceOf(line), group: 'feed' });
+    }
+    return out;
+  }
+}
+
+const CH_LF = 0x0a;
+const CH_CR = 0x0d;
+
+/**
+ * True when `raw` is certainly a plain line: no comment, blank, separator or
+ * control character (what the general path would strip or split on). Such a
+ * line is the token itself.
+ */
+function isSingleToken(raw: string): boolean {
+  if (raw.length === 0) return false;
+  for (let i = 0; i < raw.length; i++) {
+    const c = raw.charCodeAt(i);
+    // blank and control characters, '#', ',', ';' and the no-break space (a blank to trim())
+    if (c <= 0x20 || c === 0x23 || c === 0x2c || c === 0x3b || c === 0x7f || c === 0xa0) return false;
+  }
+  return true;
+}
+
+/** Parse a feed's text. `file` names it in sources and problems. */
+export function parseFeed(text: string, file: string): FeedResult {
+  const out = new FeedResult(file);
+  let lineNo = 0;
+  let p = 0;
+  const n = text.length;
+  while (p <= n) {
+    // next line end: LF, CR LF or a lone CR
+    let e = p;
+    while (e < n) {
+      const c = text.charCodeAt(e);
+      if (c === CH_LF || c === CH_CR) break;
+      e++;
+    }
+    lineNo++;
+    const raw = text.slice(p, e);
+    if (e < n && text.charCodeAt(e) === CH_CR && e + 1 < n && text.charCodeAt(e + 1) === CH_LF) e++;
+    p = e + 1;
+    if (isSingleToken(raw)) addToken(out, raw, raw, lineNo);
+    else parseLine(out, raw, lineNo);
+    if (e >= n) break;
+  }
+  return out;
+}
+
+/** The general path: comments, blanks, hosts-file lines, several tokens. */
+function parseLine(out: FeedResult, raw: string, lineNo: number): void {
+  // '#' starts a comment unless it is inside a URL (fragment)
+  const hash = raw.includes('#') ? raw.search(/(^|\s)#/) : -1;
+  const body = (hash >= 0 ? raw.slice(0, hash) : raw).trim();
+  if (body.length === 0) return;
+  if (body.includes('\u0000')) {
+    out.problems.push({ file: out.file, line: lineNo, text: raw.slice(0, MAX_QUOTE), reason: 'contains NUL bytes (binary file?)' });
+    return;
+  }
+  let tokens = SEPARATOR_RE.test(body) ? body.split(/[\s,;]+/).filter((t) => t.length > 0) : [body];
+  if (tokens.length > 1 && HOSTS_IPS.has(tokens[0]!)) {
+    tokens = tokens.slice(1).filter((t) => !HOSTS_IGNORED_NAMES.has(t.toLowerCase()));
+    if (tokens.length === 0) return;
+  } else if (tokens.length > 1) {
+    out.problems.push({ file: out.file, line: lineNo, text: raw.slice(0, MAX_QUOTE), reason: 'more than one token and not a hosts-file line' });
+    return;
+  }
+  for (const t of tokens) addToken(out, t, raw, lineNo);
+}
+
+function addToken(out: FeedResult, token: string, raw: string, lineNo: number): void {
+  const n = normalizeIndicator(token);
+  if (!n.ok) {
+    out.problems.push({ file: out.file, line: lineNo, text: raw.slice(0, MAX_QUOTE), reason: n.reason });
+  } else if (n.kind === 'domain') {
+    out.domains.push(n.value);
+    out.domainLines.push(lineNo);
+  } else {
+    out.ips.push({ value: n.value, kind: n.kind, source: out.sourceOf(lineNo), group: 'feed' });
+    out.ipLines.push(lineNo);
+  }
 }
 
 /** Read and parse a feed file; throws DnshuntError(BAD_FEED) when the file cannot be used at all. */
-export function readFeed(path: string): { indicators: Indicator[]; problems: FeedProblem[] } {
+export function readFeed(path: string): FeedResult {
   let size: number;
   try {
     const st = statSync(path);

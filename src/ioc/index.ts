@@ -1,8 +1,8 @@
 /** Public surface of `src/ioc`: read, normalise and lint feeds; the bundled list; the run's indicator set. */
 export { normalizeIndicator, refang } from './normalize.js';
 export type { Normalized } from './normalize.js';
-export { parseFeed, readFeed } from './feed.js';
+export { FeedResult, parseFeed, readFeed } from './feed.js';
 export type { Indicator, FeedProblem } from './feed.js';
 export { loadBuiltinIndicators, BUILTIN_LIST_PATH, BUILTIN_LIST_NAME } from './builtin.js';
-export { buildIndicatorSet } from './indicator-set.js';
-export type { IndicatorEntry, IndicatorSet, DgaProvenance, GeneratedName } from './indicator-set.js';
+export { IndicatorSet, buildIndicatorSet } from './indicator-set.js';
+export type { IndicatorEntry, DgaProvenance, GeneratedName } from './indicator-set.js';

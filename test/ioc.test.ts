@@ -9,6 +9,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
+import { buildMatcher, NameMatch, NameMatcher } from '../src/match/index.js';
 import { BUILTIN_LIST_PATH, buildIndicatorSet, loadBuiltinIndicators, normalizeIndicator, parseFeed } from '../src/ioc/index.js';
 import { REPO_ROOT, SHARED } from './helpers.js';
 
@@ -175,6 +176,68 @@ describe('buildIndicatorSet', () => {
     assert.deepEqual(s.entries[0]!.dga.map((d) => d.description), ['gen']);
     assert.deepEqual(s.entries[1]!.sources, []);
     assert.deepEqual(s.ips.map((i) => i.value), ['1.2.3.4']);
+  });
+});
+
+describe('IndicatorSet positions and the compiled ids', () => {
+  const objects = [{ value: 'evil.pw', kind: 'domain' as const, source: 'builtin:x line 4 [C2]', group: 'C2' }];
+  const feedA = parseFeed(['other.example', '# c', 'EVIL.PW'].join('\n'), 'a');
+  const feedB = parseFeed(['evil.pw', 'third.example'].join('\n'), 'b');
+  const generated = [{ name: 'evil.pw', description: 'gen', window: { year: 2016, month: 2, day: 18 } }, { name: 'dga.pw', description: 'gen2', window: { year: 2016, month: 2, day: 18 } }];
+  const set = buildIndicatorSet(objects, generated, [feedA, feedB]);
+  const matcher = new NameMatcher(buildMatcher(set.domains), true);
+
+  function idOf(name: string): number {
+    const buf = Buffer.from(name, 'latin1');
+    const labels = new Int32Array(64);
+    let count = 0;
+    let start = 0;
+    for (let i = 0; i <= buf.length; i++) {
+      if (i === buf.length || buf[i] === 0x2e) {
+        labels[count * 2] = start;
+        labels[count * 2 + 1] = i;
+        count++;
+        start = i + 1;
+      }
+    }
+    return matcher.match(buf, labels, count, new NameMatch()).id;
+  }
+
+  it('keeps a position per listed or generated domain, repeats included, in load order', () => {
+    assert.deepEqual(set.domains, ['evil.pw', 'other.example', 'evil.pw', 'evil.pw', 'third.example', 'evil.pw', 'dga.pw']);
+    assert.equal(set.listedPositions, 5);
+    assert.equal(set.distinctListedDomains(), 3);
+  });
+
+  it('a hit on a repeated domain gets its first position, whose entry holds every provenance in load order', () => {
+    const id = idOf('www.evil.pw');
+    assert.equal(id, 0);
+    const e = set.entry(id);
+    assert.equal(e.indicator, 'evil.pw');
+    assert.deepEqual(e.sources, ['builtin:x line 4 [C2]', 'feed:a line 3', 'feed:b line 1']);
+    assert.deepEqual(e.dga.map((d) => d.description), ['gen']);
+    assert.deepEqual(set.entry(idOf('dga.pw')).sources, []);
+    assert.equal(set.entry(idOf('third.example')).sources[0], 'feed:b line 2');
+  });
+
+  it('entries lists each distinct domain once, first-seen order', () => {
+    assert.deepEqual(set.entries.map((e) => e.indicator), ['evil.pw', 'other.example', 'third.example', 'dga.pw']);
+  });
+});
+
+describe('parseFeed fast path', () => {
+  it('property: a single-token line gives what the general path gives for the same token with blanks around it', () => {
+    const token = fc.string({ unit: fc.constantFrom(...'abcXYZ019-_.:/[]()@!'.split('')), minLength: 1, maxLength: 30 });
+    fc.assert(
+      fc.property(fc.array(token, { maxLength: 20 }), (tokens) => {
+        const plain = parseFeed(tokens.join('\n'), 'p');
+        // a leading blank sends every line through the general path
+        const padded = parseFeed(tokens.map((t) => ` ${t}\t`).join('\n'), 'p');
+        assert.deepEqual(plain.indicators, padded.indicators);
+        assert.deepEqual(plain.problems.map((q) => [q.line, q.reason]), padded.problems.map((q) => [q.line, q.reason]));
+      }),
+      { numRuns: 300 },
+    );
   });
 });
 

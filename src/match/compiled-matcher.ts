@@ -101,8 +101,17 @@ export class CompiledMatcher {
    * case), or -1. This is the whole inner loop of matching.
    */
   child(parent: number, buf: Uint8Array, start: number, end: number): number {
+    const found = this.probe(labelHash(parent, buf, start, end) | 0, parent, buf, start, end);
+    return found > 0 ? found : -1;
+  }
+
+  /**
+   * Look the edge up under its hash `h`: the child node id (always > 1: the
+   * roots are nobody's child), or `-1 - slot` where `slot` is the empty slot
+   * where it would go.
+   */
+  private probe(h: number, parent: number, buf: Uint8Array, start: number, end: number): number {
     const len = end - start;
-    const h = labelHash(parent, buf, start, end) | 0;
     const slots = this.slots;
     const nodes = this.nodes;
     const pool = this.pool;
@@ -110,7 +119,7 @@ export class CompiledMatcher {
     let i = h & mask;
     for (;;) {
       const c = slots[i]!;
-      if (c === 0) return -1;
+      if (c === 0) return -1 - i;
       const n = c * NODE_INTS;
       if (nodes[n] === h && nodes[n + 1] === parent && nodes[n + 3] === len) {
         const off = nodes[n + 2]!;
@@ -127,13 +136,13 @@ export class CompiledMatcher {
    * Build-time only: workers never call it.
    */
   addChild(parent: number, buf: Uint8Array, start: number, end: number, poolUsed: { bytes: number }): number {
-    const existing = this.child(parent, buf, start, end);
-    if (existing >= 0) return existing;
+    const h = labelHash(parent, buf, start, end) | 0;
+    const found = this.probe(h, parent, buf, start, end);
+    if (found > 0) return found;
     const len = end - start;
     const used = this.header[H_USED]!;
     if (used >= this.terminal.length) throw new Error('matcher image node capacity exceeded');
     if (poolUsed.bytes + len > this.pool.length) throw new Error('matcher image pool capacity exceeded');
-    const h = labelHash(parent, buf, start, end) | 0;
     const n = used * NODE_INTS;
     this.nodes[n] = h;
     this.nodes[n + 1] = parent;
@@ -141,9 +150,7 @@ export class CompiledMatcher {
     this.nodes[n + 3] = len;
     for (let j = 0; j < len; j++) this.pool[poolUsed.bytes + j] = LOWER[buf[start + j]!]!;
     poolUsed.bytes += len;
-    let i = h & this.mask;
-    while (this.slots[i] !== 0) i = (i + 1) & this.mask;
-    this.slots[i] = used;
+    this.slots[-1 - found] = used;
     this.header[H_USED] = used + 1;
     return used;
   }

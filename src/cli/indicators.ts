@@ -76,7 +76,7 @@ export function prepareIndicators(o: IndicatorOptions): PreparedIndicators {
     const r = readFeed(f);
     feeds.push(r);
     problems.push(...r.problems);
-    if (r.domains.length === 0 && r.ips.length === 0) warnings.push(`indicator feed ${f} holds no usable indicator`);
+    if (r.count === 0 && r.ips.length === 0) warnings.push(`indicator feed ${f} holds no usable indicator`);
   }
   const configs = parseDgaSpecs(o.dgaSpecs);
   const back = o.marginBackDays ?? DEFAULT_MARGIN_BACK_DAYS;
@@ -100,7 +100,7 @@ export function prepareIndicators(o: IndicatorOptions): PreparedIndicators {
   if (set.size === 0) {
     throw new DnshuntError(ErrorCode.NO_INDICATORS, 'nothing to look for: the built-in list is off, no --ioc feed gave a domain, and no DGA names were generated');
   }
-  const image = buildMatcher(set.domains, suffixes);
+  const image = buildMatcher(set, suffixes);
   return {
     set,
     image,

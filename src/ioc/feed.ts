@@ -5,7 +5,8 @@
  */
 import { readFileSync, statSync } from 'node:fs';
 import { DnshuntError, ErrorCode } from '../core/index.js';
-import { normalizeIndicator } from './normalize.js';
+import type { DomainList } from '../match/index.js';
+import { normalizeIndicator, onlyPublicSuffixReason } from './normalize.js';
 
 /** One indicator with its provenance. */
 export interface Indicator {
@@ -34,24 +35,104 @@ const SEPARATOR_RE = /[\s,;]/;
 const HOSTS_IPS = new Set(['0.0.0.0', '127.0.0.1', '::', '::1', '::0']);
 const HOSTS_IGNORED_NAMES = new Set(['localhost', 'localhost.localdomain', 'local', 'broadcasthost', 'ip6-localhost', 'ip6-loopback']);
 
+/** Initial capacity of a feed's columns (they double as needed). */
+const INITIAL_DOMAINS = 1024;
+
 /**
  * A parsed feed, kept in columns: a feed can hold a million names, and an
- * object and a provenance string per name made loading it mostly garbage
- * collection. Provenance (`feed:FILE line N`) is written out only when asked.
+ * object, a string and a provenance string per name made loading it mostly
+ * garbage collection and held ~70 MB of heap per million names. Domains are
+ * stored as their bytes back to back; strings and provenance text
+ * (`feed:FILE line N`) are made only when asked for.
  */
-export class FeedResult {
+export class FeedResult implements DomainList {
   readonly file: string;
-  /** Domain indicators (normalised), in line order. */
-  readonly domains: string[] = [];
-  /** The line of each entry of `domains`. */
-  readonly domainLines: number[] = [];
   /** IP indicators (few), in line order, and the line of each. */
   readonly ips: Indicator[] = [];
   readonly ipLines: number[] = [];
   readonly problems: FeedProblem[] = [];
+  /** Number of domain indicators. */
+  count = 0;
+  /** Their total length in bytes, and their total label count. */
+  bytes = 0;
+  labels = 0;
+  private pool = new Uint8Array(INITIAL_DOMAINS * 16);
+  /** End offset in `pool` of each domain (it starts where the one before ends). */
+  private ends = new Int32Array(INITIAL_DOMAINS);
+  private lines = new Int32Array(INITIAL_DOMAINS);
 
   constructor(file: string) {
     this.file = file;
+  }
+
+  /** Append a normalised domain (ASCII) found on `line`. */
+  addDomain(value: string, line: number): void {
+    if (this.count === this.ends.length) {
+      this.ends = grow(this.ends);
+      this.lines = grow(this.lines);
+    }
+    while (this.bytes + value.length > this.pool.length) {
+      const bigger = new Uint8Array(this.pool.length * 2);
+      bigger.set(this.pool);
+      this.pool = bigger;
+    }
+    const pool = this.pool;
+    let at = this.bytes;
+    let labels = 1;
+    for (let i = 0; i < value.length; i++) {
+      const c = value.charCodeAt(i);
+      if (c === DOT) labels++;
+      pool[at++] = c;
+    }
+    this.bytes = at;
+    this.labels += labels;
+    this.ends[this.count] = at;
+    this.lines[this.count] = line;
+    this.count++;
+  }
+
+  /** Give back the columns' spare capacity (call once the feed is read). */
+  trim(): void {
+    this.pool = this.pool.slice(0, this.bytes);
+    this.ends = this.ends.slice(0, this.count);
+    this.lines = this.lines.slice(0, this.count);
+  }
+
+  private startOf(i: number): number {
+    return i === 0 ? 0 : this.ends[i - 1]!;
+  }
+
+  /** Domain `i` as text. */
+  domain(i: number): string {
+    return Buffer.from(this.pool.buffer, this.pool.byteOffset + this.startOf(i), this.ends[i]! - this.startOf(i)).toString('latin1');
+  }
+
+  /** The feed line domain `i` came from. */
+  lineOf(i: number): number {
+    return this.lines[i]!;
+  }
+
+  /** Whether domain `i` is exactly `value`. */
+  domainIs(i: number, value: string): boolean {
+    const start = this.startOf(i);
+    if (this.ends[i]! - start !== value.length) return false;
+    for (let j = 0; j < value.length; j++) if (this.pool[start + j] !== value.charCodeAt(j)) return false;
+    return true;
+  }
+
+  copyTo(i: number, into: Uint8Array): number {
+    const start = this.startOf(i);
+    const len = Math.min(this.ends[i]! - start, into.length);
+    const pool = this.pool;
+    for (let j = 0; j < len; j++) into[j] = pool[start + j]!;
+    return len;
+  }
+
+  /** Every domain as text, in line order (made on each call). */
+  get domains(): string[] {
+    const out: string[] = [];
+    for (let i = 0; i < this.count; i++) out.push(this.domain(i));
+    return out;
   }
 
   /** Provenance text of a feed line. */
@@ -59,26 +140,72 @@ export class FeedResult {
     return `feed:${this.file} line ${line}`;
   }
 
-  /** Every indicator as an object, in line order (domains and IPs together). Built on each call. */
+  /** Every indicator as an object, in line order (domains and IPs together). Made on each call. */
   get indicators(): Indicator[] {
     const out: Indicator[] = [];
     let ip = 0;
-    for (let d = 0; d <= this.domains.length; d++) {
-      const line = d < this.domains.length ? this.domainLines[d]! : Infinity;
+    for (let d = 0; d <= this.count; d++) {
+      const line = d < this.count ? this.lines[d]! : Infinity;
       while (ip < this.ips.length && this.ipLines[ip]! < line) out.push(this.ips[ip++]!);
-      if (d < this.domains.length) out.push({ value: this.domains[d]!, kind: 'domain', source: this.sourceOf(line), group: 'feed' });
+      if (d < this.count) out.push({ value: this.domain(d), kind: 'domain', source: this.sourceOf(line), group: 'feed' });
     }
     return out;
   }
 }
 
+function grow(a: Int32Array<ArrayBuffer>): Int32Array<ArrayBuffer> {
+  const b = new Int32Array(a.length * 2);
+  b.set(a);
+  return b;
+}
+
 const CH_LF = 0x0a;
 const CH_CR = 0x0d;
+const DOT = 0x2e;
+const DASH = 0x2d;
+const UNDERSCORE = 0x5f;
+/** Longest domain (RFC 1035) and label the plain-line check accepts. */
+const MAX_PLAIN_NAME = 253;
+const MAX_PLAIN_LABEL = 63;
+
+function isLabelChar(c: number): boolean {
+  return (c >= 0x61 && c <= 0x7a) || (c >= 0x30 && c <= 0x39) || c === DASH || c === UNDERSCORE;
+}
 
 /**
- * True when `raw` is certainly a plain line: no comment, blank, separator or
- * control character (what the general path would strip or split on). Such a
- * line is the token itself.
+ * True when `text[start, end)` is already a normal domain: lower-case labels
+ * of 1–63 letters, digits, `_` or inner `-`, at least two of them, at most 253
+ * characters, the last not all digits. Such a line is its own normalised value
+ * (what normalizeIndicator would return for it); anything else takes the
+ * general path, so a false "no" costs only time.
+ */
+function isPlainDomain(text: string, start: number, end: number): boolean {
+  const len = end - start;
+  if (len < 3 || len > MAX_PLAIN_NAME) return false;
+  let labelStart = start;
+  let labels = 0;
+  let digitsOnly = true;
+  for (let i = start; i <= end; i++) {
+    const c = i < end ? text.charCodeAt(i) : DOT;
+    if (c === DOT) {
+      const l = i - labelStart;
+      if (l === 0 || l > MAX_PLAIN_LABEL) return false;
+      if (text.charCodeAt(labelStart) === DASH || text.charCodeAt(i - 1) === DASH) return false;
+      labels++;
+      if (i === end && digitsOnly) return false;
+      labelStart = i + 1;
+      digitsOnly = true;
+      continue;
+    }
+    if (!isLabelChar(c)) return false;
+    if (c < 0x30 || c > 0x39) digitsOnly = false;
+  }
+  return labels >= 2;
+}
+
+/**
+ * True when `raw` is certainly a single token: no comment, blank, separator or
+ * control character (what the general path would strip or split on).
  */
 function isSingleToken(raw: string): boolean {
   if (raw.length === 0) return false;
@@ -105,13 +232,17 @@ export function parseFeed(text: string, file: string): FeedResult {
       e++;
     }
     lineNo++;
+    const lineStart = p;
+    const lineEnd = e;
     const raw = text.slice(p, e);
     if (e < n && text.charCodeAt(e) === CH_CR && e + 1 < n && text.charCodeAt(e + 1) === CH_LF) e++;
     p = e + 1;
-    if (isSingleToken(raw)) addToken(out, raw, raw, lineNo);
+    if (isPlainDomain(text, lineStart, lineEnd)) addPlainDomain(out, raw, lineNo);
+    else if (isSingleToken(raw)) addToken(out, raw, raw, lineNo);
     else parseLine(out, raw, lineNo);
     if (e >= n) break;
   }
+  out.trim();
   return out;
 }
 
@@ -136,13 +267,19 @@ function parseLine(out: FeedResult, raw: string, lineNo: number): void {
   for (const t of tokens) addToken(out, t, raw, lineNo);
 }
 
+/** A line that is already a normal domain: only the public-suffix check is left. */
+function addPlainDomain(out: FeedResult, value: string, lineNo: number): void {
+  const reason = onlyPublicSuffixReason(value);
+  if (reason === null) out.addDomain(value, lineNo);
+  else out.problems.push({ file: out.file, line: lineNo, text: value.slice(0, MAX_QUOTE), reason });
+}
+
 function addToken(out: FeedResult, token: string, raw: string, lineNo: number): void {
   const n = normalizeIndicator(token);
   if (!n.ok) {
     out.problems.push({ file: out.file, line: lineNo, text: raw.slice(0, MAX_QUOTE), reason: n.reason });
   } else if (n.kind === 'domain') {
-    out.domains.push(n.value);
-    out.domainLines.push(lineNo);
+    out.addDomain(n.value, lineNo);
   } else {
     out.ips.push({ value: n.value, kind: n.kind, source: out.sourceOf(lineNo), group: 'feed' });
     out.ipLines.push(lineNo);

@@ -3,6 +3,7 @@
  * with every provenance kept.
  */
 import type { CivilDate } from '../core/index.js';
+import { domainListOf, type DomainList } from '../match/index.js';
 import type { FeedProblem, FeedResult, Indicator } from './feed.js';
 
 /** A DGA provenance: which generator made the name and for which window. */
@@ -36,59 +37,97 @@ export interface GeneratedName {
  * names. A domain listed twice keeps both positions; the matcher compiles
  * position `i` as indicator id `i` and keeps the first id of a repeated
  * domain, so every hit names the first position of its domain. Provenance is
- * gathered for a domain only when a hit asks for it (`entry`), so loading a
- * million-name feed makes no object per name.
+ * gathered for a domain only when a hit asks for it (`entry`): loading a
+ * million-name feed makes no object or string per name.
  */
-export class IndicatorSet {
-  /** The domain at each position (repeats included): what the matcher compiles. */
-  readonly domains: string[] = [];
+export class IndicatorSet implements DomainList {
   /** IP indicators, kept for later use (they match no query name). */
   readonly ips: Indicator[] = [];
   /** Feed lines that were skipped. */
   problems: FeedProblem[] = [];
-  private readonly objects: readonly Indicator[];
-  private readonly objectDomains: number;
+  readonly count: number;
+  readonly bytes: number;
+  readonly labels: number;
+  private readonly objects: Indicator[] = [];
   private readonly feeds: readonly FeedResult[];
   private readonly generated: readonly GeneratedName[];
-  /** Positions where the generated names start. */
-  private readonly generatedFrom: number;
+  /** Positions where the feeds start (one more entry: where the generated names start). */
+  private readonly feedStarts: number[] = [];
+  private readonly strings: DomainList;
+  private readonly generatedStrings: DomainList;
   private readonly cache = new Map<number, IndicatorEntry>();
 
   constructor(objects: readonly Indicator[], feeds: readonly FeedResult[], generated: readonly GeneratedName[]) {
-    const domainObjects: Indicator[] = [];
     for (const ind of objects) {
       if (ind.kind === 'ip') this.ips.push(ind);
-      else {
-        domainObjects.push(ind);
-        this.domains.push(ind.value);
-      }
+      else this.objects.push(ind);
     }
-    this.objects = domainObjects;
-    this.objectDomains = domainObjects.length;
+    this.strings = domainListOf(this.objects.map((o) => o.value));
+    let pos = this.objects.length;
+    let bytes = this.strings.bytes;
+    let labels = this.strings.labels;
     for (const f of feeds) {
-      for (let i = 0; i < f.domains.length; i++) this.domains.push(f.domains[i]!);
+      this.feedStarts.push(pos);
+      pos += f.count;
+      bytes += f.bytes;
+      labels += f.labels;
       this.ips.push(...f.ips);
     }
+    this.feedStarts.push(pos);
     this.feeds = feeds;
-    this.generatedFrom = this.domains.length;
-    for (const g of generated) this.domains.push(g.name);
     this.generated = generated;
+    this.generatedStrings = domainListOf(generated.map((g) => g.name));
+    this.count = pos + generated.length;
+    this.bytes = bytes + this.generatedStrings.bytes;
+    this.labels = labels + this.generatedStrings.labels;
   }
 
   /** Positions (= indicator ids before repeats are merged). */
   get size(): number {
-    return this.domains.length;
+    return this.count;
   }
 
   /** Positions that come from lists (bundled or feeds) rather than from a DGA. */
   get listedPositions(): number {
-    return this.generatedFrom;
+    return this.feedStarts[this.feedStarts.length - 1]!;
   }
 
-  /** Distinct listed domains (counts every position once per domain; O(size)). */
+  /** Which feed holds position `pos` (a feed position), as an index into `feeds`. */
+  private feedAt(pos: number): number {
+    let f = 0;
+    while (this.feedStarts[f + 1]! <= pos) f++;
+    return f;
+  }
+
+  copyTo(i: number, into: Uint8Array): number {
+    if (i < this.objects.length) return this.strings.copyTo(i, into);
+    const listed = this.listedPositions;
+    if (i >= listed) return this.generatedStrings.copyTo(i - listed, into);
+    const f = this.feedAt(i);
+    return this.feeds[f]!.copyTo(i - this.feedStarts[f]!, into);
+  }
+
+  /** The domain at position `i`. */
+  domainAt(i: number): string {
+    if (i < 0 || i >= this.count) throw new RangeError(`no indicator with id ${i}`);
+    if (i < this.objects.length) return this.objects[i]!.value;
+    const listed = this.listedPositions;
+    if (i >= listed) return this.generated[i - listed]!.name;
+    const f = this.feedAt(i);
+    return this.feeds[f]!.domain(i - this.feedStarts[f]!);
+  }
+
+  /** Every position's domain, repeats included (made on each call; for tests and small sets). */
+  get domains(): string[] {
+    const out: string[] = [];
+    for (let i = 0; i < this.count; i++) out.push(this.domainAt(i));
+    return out;
+  }
+
+  /** Distinct listed domains (O(listed positions), makes their strings: for a log line, not the hot path). */
   distinctListedDomains(): number {
     const seen = new Set<string>();
-    for (let i = 0; i < this.generatedFrom; i++) seen.add(this.domains[i]!);
+    for (let i = 0; i < this.listedPositions; i++) seen.add(this.domainAt(i));
     return seen.size;
   }
 
@@ -100,15 +139,13 @@ export class IndicatorSet {
   entry(id: number): IndicatorEntry {
     const cached = this.cache.get(id);
     if (cached) return cached;
-    const domain = this.domains[id];
-    if (domain === undefined) throw new RangeError(`no indicator with id ${id}`);
+    const domain = this.domainAt(id);
     const e: IndicatorEntry = { indicator: domain, sources: [], dga: [] };
-    let pos = 0;
-    for (; pos < this.objectDomains; pos++) if (this.domains[pos] === domain) e.sources.push(this.objects[pos]!.source);
+    for (const o of this.objects) if (o.value === domain) e.sources.push(o.source);
     for (const f of this.feeds) {
-      for (let i = 0; i < f.domains.length; i++, pos++) if (this.domains[pos] === domain) e.sources.push(f.sourceOf(f.domainLines[i]!));
+      for (let i = 0; i < f.count; i++) if (f.domainIs(i, domain)) e.sources.push(f.sourceOf(f.lineOf(i)));
     }
-    for (let i = 0; i < this.generated.length; i++, pos++) if (this.domains[pos] === domain) e.dga.push(this.generated[i]!);
+    for (const g of this.generated) if (g.name === domain) e.dga.push(g);
     this.cache.set(id, e);
     return e;
   }
@@ -116,7 +153,10 @@ export class IndicatorSet {
   /** The distinct domains with their provenance, in first-seen order (O(size); for tests and small sets). */
   get entries(): IndicatorEntry[] {
     const first = new Map<string, number>();
-    for (let i = 0; i < this.domains.length; i++) if (!first.has(this.domains[i]!)) first.set(this.domains[i]!, i);
+    for (let i = 0; i < this.count; i++) {
+      const d = this.domainAt(i);
+      if (!first.has(d)) first.set(d, i);
+    }
     return [...first.values()].map((id) => this.entry(id));
   }
 }

@@ -19,9 +19,14 @@ const ALL_DIGITS_TAIL_RE = /\.\d+$/;
 /** Our input is already a validated host name: tldts need not extract, validate or detect IPs again. */
 const PSL_OPTIONS = { allowPrivateDomains: false, extractHostname: false, validateHostname: false, detectIp: false, mixedInputs: false } as const;
 
+/** Why the normal domain `s` cannot be an indicator (it is only a public suffix: `co.uk`), or null when it can. */
+export function onlyPublicSuffixReason(s: string): string | null {
+  return getDomain(s, PSL_OPTIONS) === null ? `"${s}" is only a public suffix; it would match every name under it` : null;
+}
+
 function notOnlyPublicSuffix(s: string): Normalized {
-  if (getDomain(s, PSL_OPTIONS) === null) return { ok: false, reason: `"${s}" is only a public suffix; it would match every name under it` };
-  return { ok: true, kind: 'domain', value: s };
+  const reason = onlyPublicSuffixReason(s);
+  return reason === null ? { ok: true, kind: 'domain', value: s } : { ok: false, reason };
 }
 
 /** A normalised indicator value, or why the text is not one. */

@@ -69,10 +69,14 @@ export class CompiledMatcher {
     this.mask = slotCount - 1;
   }
 
+  /** Byte size of an image with this layout. */
+  static bytesFor(layout: ImageLayout): number {
+    return HEADER_INTS * 4 + layout.slotCount * 4 + layout.nodeCount * (NODE_INTS + 1) * 4 + layout.poolBytes;
+  }
+
   /** Allocate an empty image (both roots present, no edges). `slotCount` must be a power of two. */
   static allocate(layout: ImageLayout): CompiledMatcher {
-    const bytes = HEADER_INTS * 4 + layout.slotCount * 4 + layout.nodeCount * (NODE_INTS + 1) * 4 + layout.poolBytes;
-    const buffer = new SharedArrayBuffer(bytes);
+    const buffer = new SharedArrayBuffer(CompiledMatcher.bytesFor(layout));
     const header = new Int32Array(buffer, 0, HEADER_INTS);
     header[H_MAGIC] = MATCHER_MAGIC;
     header[H_VERSION] = MATCHER_VERSION;
@@ -83,6 +87,30 @@ export class CompiledMatcher {
     header[H_USED] = 2;
     const m = new CompiledMatcher(buffer);
     m.terminal.fill(-1);
+    return m;
+  }
+
+  /**
+   * A copy sized to what this image uses: `usedNodes` nodes, the first
+   * `poolBytes` label bytes, and a slot table of `slotCount` slots rebuilt from
+   * the nodes' stored hashes. The compiler allocates for the worst case (every
+   * label a new node) and hands the workers this copy.
+   */
+  compacted(poolBytes: number, slotCount: number): CompiledMatcher {
+    const used = this.usedNodes;
+    const m = CompiledMatcher.allocate({ nodeCount: used, slotCount, poolBytes: Math.max(poolBytes, 1) });
+    m.nodes.set(this.nodes.subarray(0, used * NODE_INTS));
+    m.terminal.set(this.terminal.subarray(0, used));
+    m.pool.set(this.pool.subarray(0, poolBytes));
+    m.header[H_USED] = used;
+    const slots = m.slots;
+    const nodes = m.nodes;
+    const mask = m.mask;
+    for (let c = SUFFIX_ROOT + 1; c < used; c++) {
+      let i = nodes[c * NODE_INTS]! & mask;
+      while (slots[i] !== 0) i = (i + 1) & mask;
+      slots[i] = c;
+    }
     return m;
   }
 

@@ -1,6 +1,7 @@
 /** Public surface of `src/match`: build, compile and query the reversed-label matcher. No I/O. */
 export { CompiledMatcher, INDICATOR_ROOT, SUFFIX_ROOT } from './compiled-matcher.js';
-export { buildMatcher } from './build-matcher.js';
+export { buildMatcher, domainListOf } from './build-matcher.js';
+export type { DomainList } from './build-matcher.js';
 export { NameMatcher, NameMatch } from './name-matcher.js';
 export { PublicLabelMemo, isPublicTopLabel } from './public-suffix.js';
 export { labelHash } from './label-hash.js';

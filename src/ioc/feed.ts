@@ -4,7 +4,7 @@
  * with file and line number and skipped; a feed that cannot be read at all is an error.
  */
 import { readFileSync, statSync } from 'node:fs';
-import { DnshuntError, ErrorCode } from '../core/index.js';
+import { CR, DASH, DIGIT_0, DIGIT_9, DOT, DnshuntError, ErrorCode, LF, LOWER_A, LOWER_Z } from '../core/index.js';
 import type { DomainList } from '../match/index.js';
 import { normalizeIndicator, onlyPublicSuffixReason } from './normalize.js';
 
@@ -159,17 +159,13 @@ function grow(a: Int32Array<ArrayBuffer>): Int32Array<ArrayBuffer> {
   return b;
 }
 
-const CH_LF = 0x0a;
-const CH_CR = 0x0d;
-const DOT = 0x2e;
-const DASH = 0x2d;
 const UNDERSCORE = 0x5f;
 /** Longest domain (RFC 1035) and label the plain-line check accepts. */
 const MAX_PLAIN_NAME = 253;
 const MAX_PLAIN_LABEL = 63;
 
 function isLabelChar(c: number): boolean {
-  return (c >= 0x61 && c <= 0x7a) || (c >= 0x30 && c <= 0x39) || c === DASH || c === UNDERSCORE;
+  return (c >= LOWER_A && c <= LOWER_Z) || (c >= DIGIT_0 && c <= DIGIT_9) || c === DASH || c === UNDERSCORE;
 }
 
 /**
@@ -198,7 +194,7 @@ function isPlainDomain(text: string, start: number, end: number): boolean {
       continue;
     }
     if (!isLabelChar(c)) return false;
-    if (c < 0x30 || c > 0x39) digitsOnly = false;
+    if (c < DIGIT_0 || c > DIGIT_9) digitsOnly = false;
   }
   return labels >= 2;
 }
@@ -228,14 +224,14 @@ export function parseFeed(text: string, file: string): FeedResult {
     let e = p;
     while (e < n) {
       const c = text.charCodeAt(e);
-      if (c === CH_LF || c === CH_CR) break;
+      if (c === LF || c === CR) break;
       e++;
     }
     lineNo++;
     const lineStart = p;
     const lineEnd = e;
     const raw = text.slice(p, e);
-    if (e < n && text.charCodeAt(e) === CH_CR && e + 1 < n && text.charCodeAt(e + 1) === CH_LF) e++;
+    if (e < n && text.charCodeAt(e) === CR && e + 1 < n && text.charCodeAt(e + 1) === LF) e++;
     p = e + 1;
     if (isPlainDomain(text, lineStart, lineEnd)) addPlainDomain(out, raw, lineNo);
     else if (isSingleToken(raw)) addToken(out, raw, raw, lineNo);

@@ -225,6 +225,20 @@ describe('IndicatorSet positions and the compiled ids', () => {
   });
 });
 
+describe('parseFeed columns', () => {
+  it('a feed larger than the initial columns keeps every domain, its line and its order', () => {
+    const lines: string[] = [];
+    for (let i = 0; i < 5000; i++) lines.push(i % 10 === 3 ? `# comment ${i}` : `host-${i}-${'x'.repeat(1 + (i % 50))}.example.org`);
+    const f = parseFeed(lines.join('\r\n'), 'big');
+    const expected = lines.map((l, i) => [l, i + 1] as const).filter(([l]) => !l.startsWith('#'));
+    assert.equal(f.count, expected.length);
+    assert.deepEqual(f.domains, expected.map(([l]) => l));
+    for (let i = 0; i < f.count; i += 101) assert.equal(f.lineOf(i), expected[i]![1]);
+    assert.equal(f.bytes, expected.reduce((n, [l]) => n + l.length, 0));
+    assert.equal(f.labels, expected.length * 3);
+  });
+});
+
 describe('parseFeed fast path', () => {
   it('property: a single-token line gives what the general path gives for the same token with blanks around it', () => {
     const anyToken = fc.string({ unit: fc.constantFrom(...'abcXYZ019-_.:/[]()@!'.split('')), minLength: 1, maxLength: 30 });

@@ -121,6 +121,46 @@ describe('buildMatcher / matchLabels: fixed cases', () => {
   });
 });
 
+describe('buildMatcher: image sizing and the bounded memos', () => {
+  it('10,000 distinct last labels (past the shared-last-label count and the last-label memo) all match, and nothing else does', () => {
+    const names: string[] = [];
+    for (let i = 0; i < 10_000; i++) names.push(`c2-${i % 7}.t${i.toString(36)}x`);
+    const image = buildMatcher(names);
+    const nm = new NameMatcher(image, false);
+    const out = new NameMatch();
+    for (let i = 0; i < names.length; i += 13) {
+      const q = query(`www.${names[i]!}`);
+      assert.equal(nm.match(q.buf, q.labels, q.count, out).id, i);
+      const miss = query(`c2-${(i + 1) % 7}.t${i.toString(36)}x`);
+      if ((i + 1) % 7 !== i % 7) assert.equal(nm.match(miss.buf, miss.labels, miss.count, out).id, -1);
+    }
+  });
+
+  it('names sharing deeper labels get a right-sized copy that matches exactly like the set', () => {
+    // 20,000 names under 4 second-level domains: the bound counts every middle label, the copy keeps 4
+    const names: string[] = [];
+    for (let i = 0; i < 20_000; i++) names.push(`h${i}.${['co', 'org', 'ac', 'gov'][i % 4]}.uk`);
+    const image = buildMatcher(names);
+    assert.ok(image.usedNodes < 20_000 + 10, `used ${image.usedNodes}`);
+    assert.ok(image.slots.length < 65_536, `slots ${image.slots.length} (a copy sized for ~20,000 nodes)`);
+    for (let i = 0; i < names.length; i += 7) {
+      assert.equal(trieMatch(image, names, names[i]!), names[i]);
+      assert.equal(trieMatch(image, names, `h${i}.net.uk`), null);
+    }
+  });
+
+  it('the memo of last labels stays correct past its capacity with search-suffix stripping on', () => {
+    const nm = new NameMatcher(buildMatcher(['evil.pw']), true);
+    const out = new NameMatch();
+    for (let i = 0; i < 5000; i++) {
+      const suffix = `corp${i.toString(36)}q`; // never public: stripped
+      const q = query(`x.evil.pw.${suffix}`);
+      assert.equal(nm.match(q.buf, q.labels, q.count, out).id, 0, suffix);
+      assert.equal(out.stripped, 1);
+    }
+  });
+});
+
 // Labels from a small alphabet so that random sets share many labels, suffixes and
 // near-identical strings (and so collide in hash slots), plus explicit boundary decoys.
 const arbLabel = fc.oneof(

@@ -9,6 +9,10 @@
 import { ErrorCode, type WorkerRequest, type WorkerResponse } from '../src/core/index.js';
 import { CompiledMatcher, NameMatcher } from '../src/match/index.js';
 import { scanFileRange } from '../src/scan/read-range.js';
+import { primeScanner } from '../src/scan/prime.js';
+
+// Before the first task, while the main thread still prepares the run: feedback for the rare paths.
+primeScanner();
 
 /** The matcher of the run, wrapped once per image (a tail recompiles as the days pass). */
 let current: { id: number; matcher: NameMatcher } | null = null;

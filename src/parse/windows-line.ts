@@ -4,10 +4,14 @@
  * A line is classified without any state carried from earlier lines, so that
  * the result never depends on where a byte range starts (chunk-size
  * independence): header lines, blank lines and Details-mode continuation lines
- * are recognised by their own first bytes.
+ * are recognised by their own first bytes. The speed memos kept in
+ * PacketFields (where the context sat on the last line, the last timestamp
+ * prefix checked) only skip work: the answer is the same without them.
  *
- * PACKET line layout (offsets are found by tokenising, never by column, since
- * the date prefix has 1–3 tokens and an IPv6 address shifts everything right):
+ * PACKET line layout. The date prefix has 1–3 tokens, so columns count from
+ * the first byte of `PACKET`; in the standard layout every field then sits at
+ * a fixed column (an address longer than 15 characters moves the rest right),
+ * checked by its separator bytes. Any other layout is read by tokenising:
  *
  *   6/20/2017 5:36:59 AM 0E24 PACKET  0000009AC98841A0 UDP Snd ::1             2de6 R Q [8085 A DR  NOERROR] SOA    (4)file(5)local(0)
  *   └─── timestamp ────┘ └tid┘ └ctx─┘  └─ packet id ──┘ └pr┘└dir┘└ ip ───────┘  └xid┘ │ │ └──── flags ──────┘ └qtype┘ └──── name ───┘

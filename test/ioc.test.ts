@@ -237,6 +237,15 @@ describe('parseFeed columns', () => {
     assert.equal(f.bytes, expected.reduce((n, [l]) => n + l.length, 0));
     assert.equal(f.labels, expected.length * 3);
   });
+
+  it('a trimmed (even empty) feed still takes domains', () => {
+    const f = parseFeed('', 'empty');
+    assert.equal(f.count, 0);
+    f.addDomain('late.example', 9);
+    f.addDomain('later.example', 10);
+    assert.deepEqual(f.domains, ['late.example', 'later.example']);
+    assert.equal(f.lineOf(1), 10);
+  });
 });
 
 describe('parseFeed fast path', () => {

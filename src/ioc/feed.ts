@@ -71,8 +71,8 @@ export class FeedResult implements DomainList {
       this.ends = grow(this.ends);
       this.lines = grow(this.lines);
     }
-    while (this.bytes + value.length > this.pool.length) {
-      const bigger = new Uint8Array(this.pool.length * 2);
+    if (this.bytes + value.length > this.pool.length) {
+      const bigger = new Uint8Array(Math.max(this.pool.length * 2, this.bytes + value.length, INITIAL_DOMAINS * 16));
       bigger.set(this.pool);
       this.pool = bigger;
     }
@@ -154,7 +154,7 @@ export class FeedResult implements DomainList {
 }
 
 function grow(a: Int32Array<ArrayBuffer>): Int32Array<ArrayBuffer> {
-  const b = new Int32Array(a.length * 2);
+  const b = new Int32Array(Math.max(a.length * 2, INITIAL_DOMAINS));
   b.set(a);
   return b;
 }

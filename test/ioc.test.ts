@@ -5,13 +5,13 @@
  * against its own data file and against ../shared's research list.
  */
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { buildMatcher, NameMatch, NameMatcher } from '../src/match/index.js';
-import { BUILTIN_LIST_PATH, buildIndicatorSet, loadBuiltinIndicators, normalizeIndicator, parseFeed } from '../src/ioc/index.js';
-import { REPO_ROOT, SHARED } from './helpers.js';
+import { BUILTIN_LIST_PATH, FEED_READ_BYTES, FeedParser, buildIndicatorSet, loadBuiltinIndicators, normalizeIndicator, parseFeed, readFeed } from '../src/ioc/index.js';
+import { REPO_ROOT, SHARED, tempDir } from './helpers.js';
 
 function ok(raw: string): string {
   const n = normalizeIndicator(raw);
@@ -245,6 +245,61 @@ describe('parseFeed columns', () => {
     f.addDomain('later.example', 10);
     assert.deepEqual(f.domains, ['late.example', 'later.example']);
     assert.equal(f.lineOf(1), 10);
+  });
+});
+
+describe('feeds read in pieces', () => {
+  const view = (f: ReturnType<typeof parseFeed>) => ({ indicators: f.indicators, problems: f.problems });
+
+  it('property: cutting the text anywhere (even between CR and LF) gives the same result as parsing it whole', () => {
+    const line = fc.oneof(fc.constantFrom('evil.pw', 'a.example', '# c', '', 'bad one', '0.0.0.0 h.example x.example', '1.2.3.4', 'co.uk', 'http://u.example/x'), fc.string({ maxLength: 12 }));
+    const eol = fc.constantFrom('\n', '\r\n', '\r');
+    fc.assert(
+      fc.property(fc.array(fc.tuple(line, eol), { maxLength: 25 }), fc.array(fc.nat(), { maxLength: 6 }), (lines, cutSeeds) => {
+        const text = lines.map(([l, e]) => l + e).join('');
+        const cuts = [...new Set(cutSeeds.map((c) => (text.length === 0 ? 0 : c % (text.length + 1))))].sort((a, b) => a - b);
+        const parser = new FeedParser('p');
+        let from = 0;
+        for (const c of [...cuts, text.length]) {
+          parser.push(text.slice(from, c));
+          from = c;
+        }
+        assert.deepEqual(view(parser.end()), view(parseFeed(text, 'p')));
+      }),
+      { numRuns: 400 },
+    );
+  });
+
+  it('readFeed reads a file bigger than its read chunk, with a CR LF split across two chunks, like parseFeed reads its text', () => {
+    const tmp = tempDir('dnshunt-feed-');
+    try {
+      const boundary = FEED_READ_BYTES; // readFeed's read size
+      // lines up to just before the first chunk boundary, the last one padded so its CR is the chunk's last byte
+      const head: string[] = [];
+      let len = 0;
+      for (let i = 0; len < boundary - 200; i++) {
+        head.push(`n${i}.example.org`);
+        len += head[head.length - 1]!.length + 2;
+      }
+      const headText = head.join('\r\n');
+      // a valid name of exactly the length that puts its line's CR on the last byte of the chunk (labels of at most 59 letters)
+      const bodyLength = boundary - 1 - (headText.length + 2) - '.example.org'.length;
+      let body = Array.from({ length: Math.ceil(bodyLength / 60) }, () => 'a'.repeat(59)).join('.').slice(0, bodyLength);
+      if (body.endsWith('.')) body = `${body.slice(0, -1)}b`;
+      const text = `${headText}\r\n${body}.example.org\r\n${Array.from({ length: 100_000 }, (_, i) => `m${i}.example.net`).join('\r\n')}\r\n`;
+      assert.equal(text.charCodeAt(boundary - 1), 0x0d);
+      assert.equal(text.charCodeAt(boundary), 0x0a);
+      const path = join(tmp.dir, 'feed.txt');
+      writeFileSync(path, text, 'latin1');
+      const fromFile = readFeed(path);
+      const whole = parseFeed(text, path);
+      assert.equal(fromFile.count, head.length + 1 + 100_000);
+      assert.deepEqual(fromFile.domains, whole.domains);
+      assert.deepEqual(fromFile.problems, whole.problems);
+      for (let i = 0; i < fromFile.count; i += 997) assert.equal(fromFile.lineOf(i), whole.lineOf(i));
+    } finally {
+      tmp.cleanup();
+    }
   });
 });
 

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { buildMatcher, NameMatch, NameMatcher } from '../src/match/index.js';
-import { BUILTIN_LIST_PATH, FEED_READ_BYTES, FeedParser, buildIndicatorSet, loadBuiltinIndicators, normalizeIndicator, parseFeed, readFeed } from '../src/ioc/index.js';
+import { BUILTIN_LIST_PATH, FEED_READ_BYTES, FEED_WHOLE_BYTES, FeedParser, buildIndicatorSet, loadBuiltinIndicators, normalizeIndicator, parseFeed, readFeed } from '../src/ioc/index.js';
 import { REPO_ROOT, SHARED, tempDir } from './helpers.js';
 
 function ok(raw: string): string {
@@ -286,17 +286,20 @@ describe('feeds read in pieces', () => {
       const bodyLength = boundary - 1 - (headText.length + 2) - '.example.org'.length;
       let body = Array.from({ length: Math.ceil(bodyLength / 60) }, () => 'a'.repeat(59)).join('.').slice(0, bodyLength);
       if (body.endsWith('.')) body = `${body.slice(0, -1)}b`;
-      const text = `${headText}\r\n${body}.example.org\r\n${Array.from({ length: 100_000 }, (_, i) => `m${i}.example.net`).join('\r\n')}\r\n`;
+      // and enough after it that the file is read in pieces at all (bigger than FEED_WHOLE_BYTES)
+      const tailLines = Math.ceil(FEED_WHOLE_BYTES / 16);
+      const text = `${headText}\r\n${body}.example.org\r\n${Array.from({ length: tailLines }, (_, i) => `m${i}.example.net`).join('\r\n')}\r\n`;
+      assert.ok(text.length > FEED_WHOLE_BYTES);
       assert.equal(text.charCodeAt(boundary - 1), 0x0d);
       assert.equal(text.charCodeAt(boundary), 0x0a);
       const path = join(tmp.dir, 'feed.txt');
       writeFileSync(path, text, 'latin1');
       const fromFile = readFeed(path);
       const whole = parseFeed(text, path);
-      assert.equal(fromFile.count, head.length + 1 + 100_000);
+      assert.equal(fromFile.count, head.length + 1 + tailLines);
       assert.deepEqual(fromFile.domains, whole.domains);
       assert.deepEqual(fromFile.problems, whole.problems);
-      for (let i = 0; i < fromFile.count; i += 997) assert.equal(fromFile.lineOf(i), whole.lineOf(i));
+      for (let i = 0; i < fromFile.count; i += 9973) assert.equal(fromFile.lineOf(i), whole.lineOf(i));
     } finally {
       tmp.cleanup();
     }

@@ -124,13 +124,6 @@ export class IndicatorSet implements DomainList {
     return out;
   }
 
-  /** Distinct listed domains (O(listed positions), makes their strings: for a log line, not the hot path). */
-  distinctListedDomains(): number {
-    const seen = new Set<string>();
-    for (let i = 0; i < this.listedPositions; i++) seen.add(this.domainAt(i));
-    return seen.size;
-  }
-
   /**
    * Everything known about the domain at position `id`: every position holding
    * the same domain contributes its provenance, in load order. O(size) on the

@@ -8,7 +8,8 @@ import { LF } from '../core/index.js';
 
 /** Default range size: big enough that per-task overhead vanishes, small enough for progress and balance. */
 export const DEFAULT_RANGE_BYTES = 16 * 1024 * 1024;
-const PROBE_BYTES = 64 * 1024;
+/** Bytes read at a time to find the line end after a range boundary (a debug-log line is a few hundred bytes). */
+const PROBE_BYTES = 4 * 1024;
 
 /** A half-open byte range. */
 export interface ByteRange {

@@ -157,6 +157,23 @@ describe('InputSet.resolve', () => {
   });
 });
 
+describe('sampleFile: AD domains from _msdcs lookups', () => {
+  it('counts client queries naming _msdcs in the wire form, in upper case and in a collapsed dotted copy; not responses, not other labels', () => {
+    const q = (ip: string, rq: string, name: string) => `2/16/2016 10:00:09 PM 0E24 PACKET  000000502BCE1672 UDP ${rq} ${ip.padEnd(15)} 2fbb ${rq === 'Snd' ? 'R' : ' '} Q [0001   D   NOERROR] SRV    ${name}\r\n`;
+    const lines = [
+      q('10.0.0.1', 'Rcv', '(5)_ldap(4)_tcp(2)dc(6)_msdcs(7)contoso(5)local(0)'),
+      q('10.0.0.2', 'Rcv', '(5)_LDAP(4)_TCP(2)DC(6)_MSDCS(7)CONTOSO(5)LOCAL(0)'),
+      '2/16/2016 10:00:10 PM 0E24 PACKET 000000502BCE1673 UDP Rcv 10.0.0.3 2fbc Q [0001 D NOERROR] SRV _ldap._tcp.dc._msdcs.fabrik.local\r\n',
+      q('10.0.0.4', 'Snd', '(5)_ldap(4)_tcp(2)dc(6)_msdcs(7)ignored(5)local(0)'),
+      q('10.0.0.5', 'Rcv', '(3)www(8)x_msdcsy(3)com(0)'),
+      q('10.0.0.6', 'Rcv', '(3)www(7)example(3)com(0)'),
+    ];
+    const p = file('sample/msdcs.log', lines.join('\r\n'));
+    const s = sampleFile(p, fs.statSync(p).size);
+    assert.deepEqual([...s.adDomains].sort(), [['contoso.local', 2], ['fabrik.local', 1]]);
+  });
+});
+
 describe('sampleFile / summarizeDates', () => {
   it('reads timestamps from the header and both ends of a big file, never the middle', () => {
     const head = 'DNS Server log file creation at 2/16/2016 9:58:02 PM\r\n\r\n';

@@ -37,8 +37,6 @@ export interface FileSample {
 }
 
 const MSDCS = '_msdcs';
-/** `_msdcs` as the log spells the label: its length prefix included. */
-const MSDCS_WIRE = Buffer.from(`(${MSDCS.length})${MSDCS}(`, 'latin1');
 
 /**
  * The timestamp texts of `buf[0, n)`, skipping a first partial line when asked.
@@ -82,13 +80,16 @@ function sameBytes(buf: Buffer, s: number, e: number, ps: number, pe: number): b
 
 /**
  * Count the AD domains of the client queries in `buf[0, n)` that name `_msdcs`.
- * Only lines holding `(6)_msdcs(` are parsed (found by a native search).
+ * Only lines holding `_msdcs` in any case are parsed (found by a search of the
+ * lower-cased text, whose offsets are the bytes'); each is then decoded like
+ * any query name, so dotted copies and repaired names count too.
  */
 function adDomainsIn(buf: Buffer, n: number, adDomains: Map<string, number>): void {
   const f = new PacketFields();
   const labels = newLabelArray();
-  let at = buf.indexOf(MSDCS_WIRE, 0);
-  while (at >= 0 && at < n) {
+  const lower = buf.toString('latin1', 0, n).toLowerCase();
+  let at = lower.indexOf(MSDCS);
+  while (at >= 0) {
     const start = buf.lastIndexOf(LF, at) + 1;
     let nl = buf.indexOf(LF, at);
     if (nl < 0 || nl > n) nl = n;
@@ -102,7 +103,7 @@ function adDomainsIn(buf: Buffer, n: number, adDomains: Map<string, number>): vo
         if (domain.includes('.')) adDomains.set(domain, (adDomains.get(domain) ?? 0) + 1);
       }
     }
-    at = nl < n ? buf.indexOf(MSDCS_WIRE, nl) : -1;
+    at = nl < n ? lower.indexOf(MSDCS, nl + 1) : -1;
   }
 }
 

@@ -219,6 +219,16 @@ describe('IndicatorSet positions and the compiled ids', () => {
     assert.equal(set.entry(idOf('third.example')).sources[0], 'feed:b line 2');
   });
 
+  it('compiled from the set itself (which learns the repeats from the compiler), every id explains itself as the full scan does', () => {
+    const indexed = buildIndicatorSet(objects, generated, [parseFeed(['other.example', '# c', 'EVIL.PW'].join('\n'), 'a'), parseFeed(['evil.pw', 'third.example'].join('\n'), 'b')]);
+    buildMatcher(indexed);
+    for (let id = 0; id < set.size; id++) {
+      const a = indexed.entry(id);
+      const b = set.entry(id);
+      assert.deepEqual({ i: a.indicator, s: a.sources, d: a.dga.map((g) => g.description) }, { i: b.indicator, s: b.sources, d: b.dga.map((g) => g.description) }, `id ${id}`);
+    }
+  });
+
   it('entries lists each distinct domain once, first-seen order', () => {
     assert.deepEqual(set.entries.map((e) => e.indicator), ['evil.pw', 'other.example', 'third.example', 'dga.pw']);
   });

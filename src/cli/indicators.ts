@@ -12,7 +12,7 @@ import {
   parseDgaSpecs,
   type DgaName,
 } from '../dga/index.js';
-import { buildIndicatorSet, loadBuiltinIndicators, normalizeIndicator, readFeed, type FeedProblem, type FeedResult, type GeneratedName, type Indicator, type IndicatorSet } from '../ioc/index.js';
+import { MAX_PROBLEM_SAMPLES, buildIndicatorSet, loadBuiltinIndicators, normalizeIndicator, readFeed, type FeedProblem, type FeedResult, type GeneratedName, type Indicator, type IndicatorSet } from '../ioc/index.js';
 import { buildMatcher, type CompiledMatcher } from '../match/index.js';
 
 /** Special-use suffix that the Public Suffix List lists as public but that is always private (RFC 8375). */
@@ -36,7 +36,9 @@ export interface IndicatorOptions {
 export interface PreparedIndicators {
   set: IndicatorSet;
   image: CompiledMatcher;
+  /** The first skipped feed lines (at most MAX_PROBLEM_SAMPLES), and how many were skipped in all. */
   problems: FeedProblem[];
+  problemCount: number;
   warnings: string[];
   dgaNames: number;
   marginBackDays: number;
@@ -71,11 +73,13 @@ export function prepareIndicators(o: IndicatorOptions): PreparedIndicators {
   const statics: Indicator[] = o.builtin ? loadBuiltinIndicators() : [];
   const feeds: FeedResult[] = [];
   const problems: FeedProblem[] = [];
+  let problemCount = 0;
   const warnings: string[] = [];
   for (const f of o.iocFiles) {
     const r = readFeed(f);
     feeds.push(r);
-    problems.push(...r.problems);
+    for (const q of r.problems) if (problems.length < MAX_PROBLEM_SAMPLES) problems.push(q);
+    problemCount += r.problemCount;
     if (r.count === 0 && r.ips.length === 0) warnings.push(`indicator feed ${f} holds no usable indicator`);
   }
   const configs = parseDgaSpecs(o.dgaSpecs);
@@ -105,6 +109,7 @@ export function prepareIndicators(o: IndicatorOptions): PreparedIndicators {
     set,
     image,
     problems,
+    problemCount,
     warnings,
     dgaNames: generated.length,
     marginBackDays: back,

@@ -103,7 +103,7 @@ export async function runScanCommand(paths: readonly string[], o: ScanOptions, i
     });
     warnings.push(...prepared.warnings);
     for (const p of prepared.problems.slice(0, REPORT_SAMPLES)) warnings.push(`${p.file}:${p.line}: skipped "${p.text}": ${p.reason}`);
-    if (prepared.problems.length > REPORT_SAMPLES) warnings.push(`… and ${prepared.problems.length - REPORT_SAMPLES} more skipped feed lines`);
+    if (prepared.problemCount > REPORT_SAMPLES) warnings.push(`… and ${prepared.problemCount - REPORT_SAMPLES} more skipped feed lines`);
 
     const resolvers = orders.map((order) => new HitResolver(prepared.set, order, prepared.marginBackDays, prepared.marginForwardDays));
     const agg = new ClientAggregator();

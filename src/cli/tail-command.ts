@@ -98,7 +98,7 @@ function compiler(m: MatchingSettings, learned: readonly string[], primary: Date
       first = false;
       for (const w of p.warnings) log.warn(w);
       for (const q of p.problems.slice(0, FEED_PROBLEMS_SHOWN)) log.warn(`${q.file}:${q.line}: skipped "${q.text}": ${q.reason}`);
-      if (p.problems.length > FEED_PROBLEMS_SHOWN) log.warn(`… and ${p.problems.length - FEED_PROBLEMS_SHOWN} more skipped feed lines`);
+      if (p.problemCount > FEED_PROBLEMS_SHOWN) log.warn(`… and ${p.problemCount - FEED_PROBLEMS_SHOWN} more skipped feed lines`);
       log.info(`matching ${p.set.listedPositions} listed domains (bundled and feeds, repeats included) and ${p.dgaNames} DGA names`);
     }
     return { image: p.image, context: { resolver: new HitResolver(p.set, primary, p.marginBackDays, p.marginForwardDays) } };

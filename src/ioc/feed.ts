@@ -45,6 +45,8 @@ export const FEED_READ_BYTES = 32 * 1024;
 export const FEED_WHOLE_BYTES = 8 * 1024 * 1024;
 /** How much of a bad line is quoted back. */
 const MAX_QUOTE = 120;
+/** Skipped lines kept (with their text) per feed; the rest are only counted. */
+export const MAX_PROBLEM_SAMPLES = 1000;
 const SEPARATOR_RE = /[\s,;]/;
 const HOSTS_IPS = new Set(['0.0.0.0', '127.0.0.1', '::', '::1', '::0']);
 const HOSTS_IGNORED_NAMES = new Set(['localhost', 'localhost.localdomain', 'local', 'broadcasthost', 'ip6-localhost', 'ip6-loopback']);
@@ -64,7 +66,10 @@ export class FeedResult implements DomainList {
   /** IP indicators (few), in line order, and the line of each. */
   readonly ips: Indicator[] = [];
   readonly ipLines: number[] = [];
+  /** The first MAX_PROBLEM_SAMPLES skipped lines (a CSV given as a feed can make every line one). */
   readonly problems: FeedProblem[] = [];
+  /** Every skipped line, sampled or not. */
+  problemCount = 0;
   /** Number of domain indicators. */
   count = 0;
   /** Their total length in bytes, and their total label count. */
@@ -79,6 +84,12 @@ export class FeedResult implements DomainList {
   constructor(file: string, poolBytes = INITIAL_DOMAINS * 16) {
     this.file = file;
     this.pool = new Uint8Array(Math.max(poolBytes, 16));
+  }
+
+  /** Count a skipped line; keep it while there are fewer than MAX_PROBLEM_SAMPLES. */
+  addProblem(line: number, text: string, reason: string): void {
+    this.problemCount++;
+    if (this.problems.length < MAX_PROBLEM_SAMPLES) this.problems.push({ file: this.file, line, text: text.slice(0, MAX_QUOTE), reason });
   }
 
   /** Append a normalised domain (ASCII) found on `line`. */
@@ -109,11 +120,13 @@ export class FeedResult implements DomainList {
 
   /**
    * Fix the columns to their used length (call once the feed is read). Views,
-   * not copies: a copy of a million-name feed's columns would briefly hold
-   * them twice, and the spare room is at most what was used.
+   * not copies, where the spare room is at most what is used (a copy of a
+   * million-name feed's columns would briefly hold them twice); a pool mostly
+   * unused is copied to its size.
    */
   trim(): void {
-    this.pool = this.pool.subarray(0, this.bytes);
+    // the pool was sized from the file; a feed that is mostly comments, URLs or bad lines leaves most of it unused
+    this.pool = this.bytes < this.pool.length / 2 ? this.pool.slice(0, this.bytes) : this.pool.subarray(0, this.bytes);
     this.ends = this.ends.subarray(0, this.count);
     this.lines = this.lines.subarray(0, this.count);
   }
@@ -252,6 +265,12 @@ export class FeedParser {
 
   /** Parse the lines that `text` completes. */
   push(text: string): void {
+    // A piece with no line end only lengthens the unfinished line: keep it without
+    // scanning that line again (a feed that is one long line stays linear).
+    if (text.indexOf('\n') < 0 && text.indexOf('\r') < 0) {
+      this.carry += text;
+      return;
+    }
     const t = this.carry.length > 0 ? this.carry + text : text;
     this.carry = t.slice(this.parseLines(t, false));
   }
@@ -311,7 +330,7 @@ function parseLine(out: FeedResult, raw: string, lineNo: number): void {
   const body = (hash >= 0 ? raw.slice(0, hash) : raw).trim();
   if (body.length === 0) return;
   if (body.includes('\u0000')) {
-    out.problems.push({ file: out.file, line: lineNo, text: raw.slice(0, MAX_QUOTE), reason: 'contains NUL bytes (binary file?)' });
+    out.addProblem(lineNo, raw, 'contains NUL bytes (binary file?)');
     return;
   }
   let tokens = SEPARATOR_RE.test(body) ? body.split(/[\s,;]+/).filter((t) => t.length > 0) : [body];
@@ -319,7 +338,7 @@ function parseLine(out: FeedResult, raw: string, lineNo: number): void {
     tokens = tokens.slice(1).filter((t) => !HOSTS_IGNORED_NAMES.has(t.toLowerCase()));
     if (tokens.length === 0) return;
   } else if (tokens.length > 1) {
-    out.problems.push({ file: out.file, line: lineNo, text: raw.slice(0, MAX_QUOTE), reason: 'more than one token and not a hosts-file line' });
+    out.addProblem(lineNo, raw, 'more than one token and not a hosts-file line');
     return;
   }
   for (const t of tokens) addToken(out, t, raw, lineNo);
@@ -329,13 +348,13 @@ function parseLine(out: FeedResult, raw: string, lineNo: number): void {
 function addPlainDomain(out: FeedResult, value: string, lineNo: number): void {
   const reason = onlyPublicSuffixReason(value);
   if (reason === null) out.addDomain(value, lineNo);
-  else out.problems.push({ file: out.file, line: lineNo, text: value.slice(0, MAX_QUOTE), reason });
+  else out.addProblem(lineNo, value, reason);
 }
 
 function addToken(out: FeedResult, token: string, raw: string, lineNo: number): void {
   const n = normalizeIndicator(token);
   if (!n.ok) {
-    out.problems.push({ file: out.file, line: lineNo, text: raw.slice(0, MAX_QUOTE), reason: n.reason });
+    out.addProblem(lineNo, raw, n.reason);
   } else if (n.kind === 'domain') {
     out.addDomain(n.value, lineNo);
   } else {

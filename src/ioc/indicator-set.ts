@@ -56,6 +56,9 @@ export class IndicatorSet implements DomainList {
   private readonly strings: DomainList;
   private readonly generatedStrings: DomainList;
   private readonly cache = new Map<number, IndicatorEntry>();
+  /** After compiling: the later positions of each repeated domain, by its first position; and each later position's first. */
+  private repeatsOf: Map<number, number[]> | null = null;
+  private firstOf: Map<number, number> | null = null;
 
   constructor(objects: readonly Indicator[], feeds: readonly FeedResult[], generated: readonly GeneratedName[]) {
     for (const ind of objects) {
@@ -71,7 +74,7 @@ export class IndicatorSet implements DomainList {
       pos += f.count;
       bytes += f.bytes;
       labels += f.labels;
-      this.ips.push(...f.ips);
+      for (const ip of f.ips) this.ips.push(ip); // not push(...): a feed can hold more IPs than a call has room for arguments
     }
     this.feedStarts.push(pos);
     this.feeds = feeds;
@@ -124,23 +127,65 @@ export class IndicatorSet implements DomainList {
     return out;
   }
 
+  compiledRepeats(pairs: readonly number[]): void {
+    const repeatsOf = new Map<number, number[]>();
+    const firstOf = new Map<number, number>();
+    for (let k = 0; k < pairs.length; k += 2) {
+      const later = pairs[k]!;
+      const first = pairs[k + 1]!;
+      const list = repeatsOf.get(first);
+      if (list) list.push(later);
+      else repeatsOf.set(first, [later]);
+      firstOf.set(later, first);
+    }
+    this.repeatsOf = repeatsOf;
+    this.firstOf = firstOf;
+    this.cache.clear();
+  }
+
   /**
    * Everything known about the domain at position `id`: every position holding
-   * the same domain contributes its provenance, in load order. O(size) on the
-   * first call for an id, remembered after.
+   * the same domain contributes its provenance, in load order. Once the set is
+   * compiled the compiler has told which positions repeat which; before that,
+   * the first call for an id looks at every position.
    */
   entry(id: number): IndicatorEntry {
     const cached = this.cache.get(id);
     if (cached) return cached;
     const domain = this.domainAt(id);
     const e: IndicatorEntry = { indicator: domain, sources: [], dga: [] };
-    for (const o of this.objects) if (o.value === domain) e.sources.push(o.source);
-    for (const f of this.feeds) {
-      for (let i = 0; i < f.count; i++) if (f.domainIs(i, domain)) e.sources.push(f.sourceOf(f.lineOf(i)));
+    if (this.repeatsOf !== null && this.firstOf !== null) {
+      const first = this.firstOf.get(id) ?? id;
+      this.addProvenance(e, first);
+      for (const later of this.repeatsOf.get(first) ?? []) this.addProvenance(e, later);
+    } else {
+      for (let pos = 0; pos < this.count; pos++) if (this.sameDomain(pos, domain)) this.addProvenance(e, pos);
     }
-    for (const g of this.generated) if (g.name === domain) e.dga.push(g);
     this.cache.set(id, e);
     return e;
+  }
+
+  private sameDomain(pos: number, domain: string): boolean {
+    if (pos < this.objects.length) return this.objects[pos]!.value === domain;
+    const listed = this.listedPositions;
+    if (pos >= listed) return this.generated[pos - listed]!.name === domain;
+    const f = this.feedAt(pos);
+    return this.feeds[f]!.domainIs(pos - this.feedStarts[f]!, domain);
+  }
+
+  private addProvenance(e: IndicatorEntry, pos: number): void {
+    if (pos < this.objects.length) {
+      e.sources.push(this.objects[pos]!.source);
+      return;
+    }
+    const listed = this.listedPositions;
+    if (pos >= listed) {
+      e.dga.push(this.generated[pos - listed]!);
+      return;
+    }
+    const f = this.feedAt(pos);
+    const feed = this.feeds[f]!;
+    e.sources.push(feed.sourceOf(feed.lineOf(pos - this.feedStarts[f]!)));
   }
 
   /** The distinct domains with their provenance, in first-seen order (O(size); for tests and small sets). */

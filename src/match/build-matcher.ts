@@ -33,6 +33,12 @@ export interface DomainList {
   readonly labels: number;
   /** Write domain `i` (lower case, dotted, ASCII) into `into` from offset 0; returns its length (at most `into.length`). */
   copyTo(i: number, into: Uint8Array): number;
+  /**
+   * Told once the domains are compiled: `pairs` holds (position, first
+   * position) for every domain that repeats an earlier one, flat. A repeat
+   * compiles to its first position's id, so whoever explains a hit needs them.
+   */
+  compiledRepeats?(pairs: readonly number[]): void;
 }
 
 /** A DomainList over strings. */
@@ -74,8 +80,10 @@ export function buildMatcher(domains: readonly string[] | DomainList, suffixes: 
   const poolBytes = list.bytes + suffixList.bytes;
   const m = CompiledMatcher.allocate({ nodeCount, slotCount: slotsFor(nodeCount), poolBytes: Math.max(poolBytes, 1) });
   const pool = { bytes: 0 };
-  insertAll(m, list, INDICATOR_ROOT, pool, true);
-  insertAll(m, suffixList, SUFFIX_ROOT, pool, false);
+  const repeats: number[] = [];
+  insertAll(m, list, INDICATOR_ROOT, pool, repeats);
+  insertAll(m, suffixList, SUFFIX_ROOT, pool, null);
+  list.compiledRepeats?.(repeats);
   // Deeper shared labels made fewer nodes than the bound: worth a right-sized copy when it saves an eighth.
   const tight = CompiledMatcher.bytesFor({ nodeCount: m.usedNodes, slotCount: slotsFor(m.usedNodes), poolBytes: Math.max(pool.bytes, 1) });
   return tight < m.byteLength - (m.byteLength >>> 3) ? m.compacted(pool.bytes, slotsFor(m.usedNodes)) : m;
@@ -108,7 +116,8 @@ function isDomainList(d: readonly string[] | DomainList): d is DomainList {
 /** Longest domain text we accept (RFC 1035 names are at most 253 characters). */
 const MAX_DOMAIN_CHARS = 1024;
 
-function insertAll(m: CompiledMatcher, list: DomainList, root: number, pool: { bytes: number }, withIds: boolean): void {
+/** Insert every domain of `list` under `root`; with `repeats` (the indicator trie) ids are stored and repeats collected, else a plain mark. */
+function insertAll(m: CompiledMatcher, list: DomainList, root: number, pool: { bytes: number }, repeats: number[] | null): void {
   // One scratch buffer for every domain: no string split or Buffer per label.
   const scratch = new Uint8Array(MAX_DOMAIN_CHARS);
   for (let id = 0; id < list.count; id++) {
@@ -121,6 +130,9 @@ function insertAll(m: CompiledMatcher, list: DomainList, root: number, pool: { b
         end = i;
       }
     }
-    if (node !== root && m.terminal[node]! < 0) m.terminal[node] = withIds ? id : 0;
+    if (node === root) continue;
+    const first = m.terminal[node]!;
+    if (first < 0) m.terminal[node] = repeats === null ? 0 : id;
+    else if (repeats !== null) repeats.push(id, first);
   }
 }

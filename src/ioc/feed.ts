@@ -145,14 +145,6 @@ export class FeedResult implements DomainList {
     return this.lines[i]!;
   }
 
-  /** Whether domain `i` is exactly `value`. */
-  domainIs(i: number, value: string): boolean {
-    const start = this.startOf(i);
-    if (this.ends[i]! - start !== value.length) return false;
-    for (let j = 0; j < value.length; j++) if (this.pool[start + j] !== value.charCodeAt(j)) return false;
-    return true;
-  }
-
   copyTo(i: number, into: Uint8Array): number {
     const start = this.startOf(i);
     const len = Math.min(this.ends[i]! - start, into.length);

@@ -159,18 +159,10 @@ export class IndicatorSet implements DomainList {
       this.addProvenance(e, first);
       for (const later of this.repeatsOf.get(first) ?? []) this.addProvenance(e, later);
     } else {
-      for (let pos = 0; pos < this.count; pos++) if (this.sameDomain(pos, domain)) this.addProvenance(e, pos);
+      for (let pos = 0; pos < this.count; pos++) if (this.domainAt(pos) === domain) this.addProvenance(e, pos);
     }
     this.cache.set(id, e);
     return e;
-  }
-
-  private sameDomain(pos: number, domain: string): boolean {
-    if (pos < this.objects.length) return this.objects[pos]!.value === domain;
-    const listed = this.listedPositions;
-    if (pos >= listed) return this.generated[pos - listed]!.name === domain;
-    const f = this.feedAt(pos);
-    return this.feeds[f]!.domainIs(pos - this.feedStarts[f]!, domain);
   }
 
   private addProvenance(e: IndicatorEntry, pos: number): void {

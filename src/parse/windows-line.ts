@@ -153,8 +153,7 @@ export function parseWindowsLine(buf: Uint8Array, start: number, end: number, f:
   if (hint > 0) {
     const c = start + hint;
     if (c + 7 < end && buf[c - 1] === SPACE) {
-      let dv = f.view;
-      if (f.viewOf !== buf) dv = bindView(buf, f);
+      const dv = f.viewOf === buf ? f.view : bindView(buf, f);
       if (dv.getInt32(c, true) === W_PACK && (dv.getInt32(c + 4, true) & 0xffffff) === (W_ET & 0xffffff)) {
         // the thread id token before it, then at least one timestamp token
         let q = c - 1;
@@ -181,8 +180,7 @@ export function parseWindowsLine(buf: Uint8Array, start: number, end: number, f:
       f.contextHint = p - start;
       f.timeStart = start;
       f.timeEnd = trimBack(buf, start, prevTokStart);
-      let dv = f.view;
-      if (f.viewOf !== buf) dv = bindView(buf, f);
+      const dv = f.viewOf === buf ? f.view : bindView(buf, f);
       return standardColumns(buf, dv, p, end, f) || parsePacketTail(buf, te, end, f) ? LineKind.PACKET : LineKind.UNPARSED;
     }
     if (t >= 2 && ((len === 5 && buf[p] === E && buf[p + 1] === V && buf[p + 2] === E && buf[p + 3] === N && buf[p + 4] === T) ||

@@ -26,7 +26,8 @@ const ALLOWED: Record<string, readonly string[]> = {
   tail: ['core', 'parse', 'scan'],
   alert: ['core'],
   gen: ['core', 'dga', 'ioc'],
-  cli: ['*'],
+  // the early start of scan's workers loads the pool alone: scan/index would load the parser and matcher first
+  cli: ['*', 'scan/pool.ts'],
   // the worker wires two pure pieces of scan: reading its range, and priming the JIT before its first task
   workers: ['core', 'parse', 'match', 'scan/read-range.ts', 'scan/prime.ts'],
 };

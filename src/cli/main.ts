@@ -1,79 +1,12 @@
 #!/usr/bin/env node
 /**
- * dnshunt command-line entry point: the only place everything is wired
- * together. Maps error codes to exit statuses and prints one clear line.
+ * dnshunt command-line entry point. For `scan`, the worker threads are
+ * started before anything else is loaded (see early-pool.ts); then the
+ * program is loaded and run.
  */
-import { readFileSync } from 'node:fs';
-import { Command, CommanderError } from 'commander';
-import { ExitCode, exitCodeFor, isDnshuntError } from '../core/index.js';
-const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string };
+import { firstWord } from './argv.js';
 
-type SetExit = (code: number) => void;
-type Io = { stdout: NodeJS.WriteStream; stderr: NodeJS.WriteStream; stdin: NodeJS.ReadStream };
-
-/**
- * Each command's module is loaded only when that command runs (or for help):
- * `tail` pulls in the mail stack, `scan` the worker pool, and an admin waiting
- * on a scan should not pay for the other's start-up.
- */
-const COMMANDS: Record<string, (program: Command, io: Io, setExit: SetExit) => Promise<void>> = {
-  scan: async (p, io, x) => (await import('./scan-command.js')).registerScanCommand(p, io, x),
-  dga: async (p) => (await import('./dga-command.js')).registerDgaCommand(p),
-  gen: async (p) => {
-    (await import('./gen-command.js')).registerGenCommand(p);
-  },
-  bench: async (p, _io, x) => {
-    (await import('./bench-command.js')).registerBenchCommand(p, x);
-  },
-  tail: async (p, _io, x) => (await import('./tail-command.js')).registerTailCommand(p, x),
-  alert: async (p, _io, x) => (await import('./alert-command.js')).registerAlertCommand(p, x),
-};
-
-/** The command word of `argv` (the first argument that is not an option), if it names a command. */
-function commandOf(argv: readonly string[]): string | null {
-  const word = argv.slice(2).find((a) => !a.startsWith('-'));
-  return word !== undefined && Object.hasOwn(COMMANDS, word) ? word : null;
-}
-
-/** Build the program with the commands `argv` needs (all of them for help); `setExit` records the status a command wants. */
-export async function buildProgram(setExit: SetExit, argv: readonly string[] = process.argv): Promise<Command> {
-  const program = new Command();
-  program
-    .name('dnshunt')
-    .description('Find the machines that looked up malware command-and-control names (Locky and others) in DNS server logs.')
-    .version(pkg.version)
-    .exitOverride();
-  const io: Io = { stdout: process.stdout, stderr: process.stderr, stdin: process.stdin };
-  const only = commandOf(argv);
-  for (const [name, register] of Object.entries(COMMANDS)) if (only === null || only === name) await register(program, io, setExit);
-  return program;
-}
-
-async function main(argv: string[]): Promise<number> {
-  let exit: number = ExitCode.CLEAN;
-  const program = await buildProgram((c) => {
-    exit = c;
-  }, argv);
-  // A closed pipe (`dnshunt scan … | head`) is not an error.
-  process.stdout.on('error', (e: NodeJS.ErrnoException) => {
-    if (e.code === 'EPIPE') process.exit(exit);
-    throw e;
-  });
-  try {
-    await program.parseAsync(argv);
-    return exit;
-  } catch (e) {
-    if (e instanceof CommanderError) {
-      if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help') return ExitCode.CLEAN;
-      return ExitCode.INPUT; // commander already printed its one line
-    }
-    if (isDnshuntError(e)) {
-      process.stderr.write(`dnshunt: ${e.message}\n`);
-      return exitCodeFor(e.code);
-    }
-    process.stderr.write(`dnshunt: internal error: ${(e as Error).stack ?? String(e)}\n`);
-    return ExitCode.FAILURE;
-  }
-}
-
-process.exitCode = await main(process.argv);
+const argv = process.argv;
+const early = firstWord(argv) === 'scan' ? (await import('./early-pool.js')).EarlyScanPool.start(argv) : null;
+const { main } = await import('./program.js');
+process.exitCode = await main(argv, early);

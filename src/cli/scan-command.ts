@@ -14,6 +14,7 @@ import {
 import { compareCivilDates } from '../dga/index.js';
 import { parseTimestamp } from '../parse/index.js';
 import { ClientAggregator, InputSet, ScanPool, runScan, sampleFile, summarizeDates } from '../scan/index.js';
+import type { EarlyScanPool } from './early-pool.js';
 import { prepareIndicators } from './indicators.js';
 import { SCAN_FORMATS, csvHeader, hitToCsv, hitToJsonl, jsonReport, tableReport, type ReportStats, type ScanFormat } from './output.js';
 import { ProgressBar } from './progress.js';
@@ -41,6 +42,8 @@ export interface ScanIo {
   stdout: NodeJS.WritableStream;
   stderr: NodeJS.WriteStream;
   stdin: NodeJS.ReadableStream;
+  /** Worker threads started before the program was loaded (taken when their count is the one asked for). */
+  earlyPool?: EarlyScanPool;
   /** Called once the first matching query is known (before the report is complete). */
   noteFound?: () => void;
 }
@@ -51,8 +54,9 @@ const REPORT_SAMPLES = 20;
 /** Run a scan and write the report; returns the exit status (0 clean, 1 infected clients found). */
 export async function runScanCommand(paths: readonly string[], o: ScanOptions, io: ScanIo): Promise<number> {
   const started = process.hrtime.bigint();
-  // Workers start now and load their code while this thread samples the logs and compiles the matcher.
-  const pool = new ScanPool(null, { threads: o.threads, stripPrivateSuffixes: o.stripPrivateSuffixes });
+  // Workers load their code while this thread samples the logs and compiles the
+  // matcher: started at process start (early pool) or, failing that, now.
+  const pool = (await io.earlyPool?.take(o.threads)) ?? new ScanPool(null, { threads: o.threads, stripPrivateSuffixes: o.stripPrivateSuffixes });
   let inputs: InputSet;
   try {
     inputs = await InputSet.resolve(paths, io.stdin);
@@ -111,7 +115,7 @@ export async function runScanCommand(paths: readonly string[], o: ScanOptions, i
     const streaming = o.format === 'jsonl' || o.format === 'csv';
     if (o.format === 'csv') io.stdout.write(csvHeader());
     const progress = new ProgressBar(io.stderr, !o.quiet && io.stderr.isTTY === true);
-    pool.setMatcher(prepared.image);
+    pool.setMatcher(prepared.image, o.stripPrivateSuffixes);
     let counters;
     try {
       counters = await runScan(inputs.inputs, pool, {

@@ -1,0 +1,92 @@
+/**
+ * The scan workers started before the program is loaded: the thread-count
+ * guess from argv, and the pool handed over (real worker threads) or closed.
+ */
+import assert from 'node:assert/strict';
+import { statSync, writeFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, it } from 'node:test';
+import { EarlyScanPool, guessScanThreads } from '../src/cli/early-pool.js';
+import { buildMatcher } from '../src/match/index.js';
+import { runScan, type RangeOutcome } from '../src/scan/index.js';
+import { CLI, runCli, tempDir } from './helpers.js';
+
+const argv = (...args: string[]): string[] => ['node', 'dnshunt', ...args];
+const tmp = tempDir('dnshunt-early-pool-');
+after(() => tmp.cleanup());
+
+describe('guessScanThreads', () => {
+  it('reads --threads in both spellings, the last one winning, and defaults to the CPU count', () => {
+    assert.equal(guessScanThreads(argv('scan', 'x.log')), availableParallelism());
+    assert.equal(guessScanThreads(argv('scan', '--threads', '3', 'x.log')), 3);
+    assert.equal(guessScanThreads(argv('scan', '--threads=5', 'x.log')), 5);
+    assert.equal(guessScanThreads(argv('scan', '--threads=5', '--threads', '2', 'x.log')), 2);
+  });
+
+  it('gives up on help, version and a value commander will reject', () => {
+    for (const a of [['scan', '--help'], ['scan', '-h'], ['help', 'scan'], ['scan', '-V'], ['scan', '--threads', '0', 'x'], ['scan', '--threads=two', 'x'], ['scan', 'x', '--threads']]) {
+      assert.equal(guessScanThreads(argv(...a)), null, a.join(' '));
+    }
+  });
+
+  it('does not read past --', () => {
+    assert.equal(guessScanThreads(argv('scan', '--', '--threads=7')), availableParallelism());
+  });
+});
+
+describe('EarlyScanPool', () => {
+  const log = join(tmp.dir, 'one.log');
+  writeFileSync(log, '2/16/2016 10:05:00 PM 0E24 PACKET  000000FCF7C261D7 UDP Rcv 10.10.1.23      ee7f   Q [0001   D   NOERROR] A      (4)evil(2)pw(0)\r\n');
+
+  it('hands over its workers when the count matches, and they scan', async () => {
+    const early = EarlyScanPool.start(argv('scan', '--threads', '1', log));
+    assert.ok(early);
+    const pool = await early.take(1);
+    assert.ok(pool, 'the pool is handed over');
+    assert.equal(await early.take(1), null, 'only once');
+    try {
+      pool.setMatcher(buildMatcher(['evil.pw']), true);
+      const results: RangeOutcome[] = [];
+      const counters = await runScan([{ name: log, readPath: log, size: statSync(log).size }], pool, { onResult: (o) => results.push(o) });
+      assert.equal(counters.clientQueries, 1);
+      assert.deepEqual(results.flatMap((r) => r.result.hits.map((h) => h.client)), ['10.10.1.23']);
+    } finally {
+      await pool.close();
+      await early.close(); // nothing left to close: must not throw
+    }
+  });
+
+  it('closes its workers when another count is asked for, and answers null', async () => {
+    const early = EarlyScanPool.start(argv('scan', '--threads=2', log));
+    assert.ok(early);
+    assert.equal(await early.take(1), null);
+  });
+
+  it('starts nothing for help', () => {
+    assert.equal(EarlyScanPool.start(argv('scan', '--help')), null);
+  });
+});
+
+describe('dnshunt scan with an early pool', () => {
+  it('exits after a usage error (the unused workers are closed) and scans with --threads in either spelling', async () => {
+    const bad = await runCli(['scan', '--format', 'nope', log()], { cli: CLI, timeoutMs: 20_000 });
+    assert.equal(bad.code, 2, bad.stderr);
+    for (const t of [['--threads', '1'], ['--threads=2']]) {
+      const r = await runCli(['scan', ...t, '--format', 'json', '--no-builtin', '--dga', 'none', '--ioc', ioc(), log()], { cli: CLI, timeoutMs: 20_000 });
+      assert.equal(r.code, 1, r.stderr);
+      assert.deepEqual((JSON.parse(r.stdout) as { clients: { client: string }[] }).clients.map((c) => c.client), ['10.10.1.23']);
+    }
+  });
+
+  function log(): string {
+    const p = join(tmp.dir, 'cli.log');
+    writeFileSync(p, '2/16/2016 10:05:00 PM 0E24 PACKET  000000FCF7C261D7 UDP Rcv 10.10.1.23      ee7f   Q [0001   D   NOERROR] A      (4)evil(2)pw(0)\r\n');
+    return p;
+  }
+  function ioc(): string {
+    const p = join(tmp.dir, 'ioc.txt');
+    writeFileSync(p, 'evil.pw\n');
+    return p;
+  }
+});

@@ -95,7 +95,7 @@ describe('runBench end to end (tiny log, one run)', () => {
     assert.equal(report.correct, true, JSON.stringify(report.mismatch));
     assert.equal(report.generated, true);
     const names = report.tools.map((x) => x.name);
-    assert.ok(names.includes('dnshunt') && names.includes('dnshunt --threads 1'));
+    assert.ok(names.includes('dnshunt') && names.includes('dnshunt --threads 1') && names.includes('dnshunt --no-cache'));
     for (const x of report.tools) {
       assert.equal(x.seconds.length, 1);
       assert.ok(x.median > 0);

@@ -76,6 +76,17 @@ describe('config file', () => {
     assert.equal(s.startAt, 'end', 'a first run starts at the end unless told otherwise');
   });
 
+  it('takes the indicator cache settings: on by default, a folder relative to the file, off with cache: false', () => {
+    const on = resolveTailSettings(loadConfigFile(file('cache.yaml', 'file: x.log\njsonl: "-"\ncacheDir: cache\n')), {});
+    assert.equal(on.matching.cache, true);
+    assert.equal(on.matching.cacheDir, join(tmp.dir, 'cache'));
+    const off = resolveTailSettings(loadConfigFile(file('nocache.yaml', 'file: x.log\njsonl: "-"\ncache: false\n')), {});
+    assert.equal(off.matching.cache, false);
+    assert.equal(off.matching.cacheDir, undefined);
+    throwsConfig(() => loadConfigFile(file('cachebad.yaml', 'cache: off please\n')), /cache: must be true or false/);
+    throwsConfig(() => loadConfigFile(file('cachedir.yaml', 'cacheDir: [a, b]\n')), /cacheDir: must be a path/);
+  });
+
   it('an empty file is no settings', () => {
     assert.deepEqual(loadConfigFile(file('empty.yaml', '# nothing\n')), {});
   });

@@ -17,6 +17,18 @@ export const CLI = join(REPO_ROOT, 'bundle', 'src', 'cli', 'main.js');
 /** Path of the compiled, unbundled CLI entry point (what the bundle is made from). */
 export const CLI_UNBUNDLED = join(REPO_ROOT, 'dist', 'src', 'cli', 'main.js');
 
+/**
+ * The CLI's indicator cache (parsed feeds, compiled sets) goes to a folder of
+ * this test process's own, never to the user's cache: every CLI a test starts
+ * inherits it. Removed when the process exits.
+ */
+export const TEST_CACHE_DIR: string = (() => {
+  const dir = mkdtempSync(join(tmpdir(), 'dnshunt-test-cache-'));
+  process.env.DNSHUNT_CACHE_DIR = dir;
+  process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
+  return dir;
+})();
+
 /** Path of the repository's fixtures folder. */
 export const FIXTURES = join(REPO_ROOT, 'fixtures');
 

@@ -41,13 +41,15 @@ export const TAIL_CONFIG_KEYS = {
   dgaMargin: 'days before and after a DGA window its names still match, a whole number',
   dateOrder: "'mdy', 'dmy' or 'ymd' when the log's dates cannot tell",
   threads: 'worker threads, a whole number (default 1)',
+  cache: 'false: parse and compile the indicators afresh on each compile, and keep nothing',
+  cacheDir: 'where parsed feeds and compiled indicator sets are kept between runs',
 } as const;
 
 /** Keys whose value is a path to resolve against the config file's folder. */
-const PATH_KEYS: ReadonlySet<string> = new Set(['file', 'ioc', 'stateDir', 'smtpPassFile', 'smtpCaFile', 'jsonl']);
+const PATH_KEYS: ReadonlySet<string> = new Set(['file', 'ioc', 'cacheDir', 'stateDir', 'smtpPassFile', 'smtpCaFile', 'jsonl']);
 /** Keys whose value may be one string or a list of them (repeatable flags). */
 const LIST_KEYS: ReadonlySet<string> = new Set(['ioc', 'suffix', 'dga', 'mailTo']);
-const BOOLEAN_KEYS = ['once', 'fromStart', 'fromEnd', 'resolveHosts', 'quiet', 'builtin', 'stripPrivateSuffixes', 'learnSuffixes'] as const;
+const BOOLEAN_KEYS = ['once', 'fromStart', 'fromEnd', 'resolveHosts', 'quiet', 'builtin', 'stripPrivateSuffixes', 'learnSuffixes', 'cache'] as const;
 const DATE_ORDERS: readonly DateOrder[] = ['mdy', 'dmy', 'ymd'];
 
 /** Default time between polls: the target is an alert within 2 s of the line being written. */
@@ -130,9 +132,9 @@ function checkTailTypes(values: ConfigValues, where: string): void {
     const list = Array.isArray(v) ? v : [v];
     if (!list.every((x) => typeof x === 'string' && x.trim() !== '')) throw bad(where, key, 'must be a string or a list of strings');
   }
-  for (const key of ['file', 'poll', 'flushTimeout']) {
+  for (const key of ['file', 'cacheDir', 'poll', 'flushTimeout']) {
     const v = values[key];
-    if (v !== undefined && typeof v !== 'string') throw bad(where, key, key === 'file' ? 'must be a path' : `must be a duration such as 500ms, 2s or 1m${typeof v === 'number' ? ` (give a unit: '${v}s')` : ''}`);
+    if (v !== undefined && typeof v !== 'string') throw bad(where, key, key === 'file' || key === 'cacheDir' ? 'must be a path' : `must be a duration such as 500ms, 2s or 1m${typeof v === 'number' ? ` (give a unit: '${v}s')` : ''}`);
   }
   if (values['dateOrder'] !== undefined && !DATE_ORDERS.includes(values['dateOrder'] as DateOrder)) {
     throw bad(where, 'dateOrder', `must be one of ${DATE_ORDERS.map((o) => `'${o}'`).join(', ')}`);
@@ -187,7 +189,7 @@ export function alertConfigFrom(values: ConfigValues, stateDir: string): AlertCo
 }
 
 /** How tail matches: the same options as `scan`. */
-export type MatchingSettings = Pick<ScanOptions, 'ioc' | 'builtin' | 'suffix' | 'stripPrivateSuffixes' | 'learnSuffixes' | 'dga' | 'dgaMargin' | 'dateOrder' | 'threads'>;
+export type MatchingSettings = Pick<ScanOptions, 'ioc' | 'builtin' | 'suffix' | 'stripPrivateSuffixes' | 'learnSuffixes' | 'dga' | 'dgaMargin' | 'dateOrder' | 'threads' | 'cache' | 'cacheDir'>;
 
 /** Everything `tail` needs, checked and defaulted. Durations in ms. */
 export interface TailSettings {
@@ -237,7 +239,9 @@ export function resolveTailSettings(fromFile: ConfigValues, fromFlags: ConfigVal
     learnSuffixes: v['learnSuffixes'] !== false,
     dga: list(v['dga']),
     threads: wholeNumber(v, '', 'threads', 1, MAX_THREADS) ?? 1,
+    cache: v['cache'] !== false,
   };
+  if (typeof v['cacheDir'] === 'string') matching.cacheDir = v['cacheDir'] as string;
   const margin = wholeNumber(v, '', 'dgaMargin', 0, MAX_DGA_MARGIN_DAYS);
   if (margin !== undefined) matching.dgaMargin = margin;
   if (v['dateOrder'] !== undefined) matching.dateOrder = v['dateOrder'] as DateOrder;

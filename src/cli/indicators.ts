@@ -14,6 +14,7 @@ import {
 } from '../dga/index.js';
 import { MAX_PROBLEM_SAMPLES, buildIndicatorSet, loadBuiltinIndicators, normalizeIndicator, readFeed, type FeedProblem, type FeedResult, type GeneratedName, type Indicator, type IndicatorSet } from '../ioc/index.js';
 import { buildMatcher, type CompiledMatcher } from '../match/index.js';
+import type { IndicatorCache } from './indicator-cache.js';
 
 /** Special-use suffix that the Public Suffix List lists as public but that is always private (RFC 8375). */
 const ALWAYS_STRIPPED_SUFFIXES = ['home.arpa'];
@@ -30,6 +31,8 @@ export interface IndicatorOptions {
   marginForwardDays?: number;
   /** Search suffixes to strip (`corp.local`). */
   suffixes: readonly string[];
+  /** Parsed feeds and compiled sets kept between runs; none: everything is computed. */
+  cache?: IndicatorCache | null;
 }
 
 /** The compiled matcher and everything the report needs to explain a hit. */
@@ -75,8 +78,16 @@ export function prepareIndicators(o: IndicatorOptions): PreparedIndicators {
   const problems: FeedProblem[] = [];
   let problemCount = 0;
   const warnings: string[] = [];
+  const feedDigests: (string | null)[] = [];
   for (const f of o.iocFiles) {
-    const r = readFeed(f);
+    let r: FeedResult;
+    if (o.cache) {
+      const read = o.cache.readFeed(f);
+      r = read.feed;
+      feedDigests.push(read.digest);
+    } else {
+      r = readFeed(f);
+    }
     feeds.push(r);
     for (const q of r.problems) if (problems.length < MAX_PROBLEM_SAMPLES) problems.push(q);
     problemCount += r.problemCount;
@@ -104,7 +115,7 @@ export function prepareIndicators(o: IndicatorOptions): PreparedIndicators {
   if (set.size === 0) {
     throw new DnshuntError(ErrorCode.NO_INDICATORS, 'nothing to look for: the built-in list is off, no --ioc feed gave a domain, and no DGA names were generated');
   }
-  const image = buildMatcher(set, suffixes);
+  const image = o.cache ? o.cache.compile(set, suffixes, { objects: statics, feedDigests, generated: generated.map((g) => g.name) }) : buildMatcher(set, suffixes);
   return {
     set,
     image,

@@ -14,7 +14,9 @@ import {
 import { compareCivilDates } from '../dga/index.js';
 import { parseTimestamp } from '../parse/index.js';
 import { ClientAggregator, InputSet, ScanPool, runScan, sampleFile, summarizeDates } from '../scan/index.js';
+import { CacheStore, defaultCacheDir } from './cache-store.js';
 import type { EarlyScanPool } from './early-pool.js';
+import { IndicatorCache } from './indicator-cache.js';
 import { prepareIndicators } from './indicators.js';
 import { SCAN_FORMATS, csvHeader, hitToCsv, hitToJsonl, jsonReport, tableReport, type ReportStats, type ScanFormat } from './output.js';
 import { ProgressBar } from './progress.js';
@@ -35,6 +37,8 @@ export interface ScanOptions {
   quiet: boolean;
   chunkSize?: number;
   maxSamples: number;
+  cache: boolean;
+  cacheDir?: string;
 }
 
 /** Where `scan` writes. */
@@ -96,7 +100,9 @@ export async function runScanCommand(paths: readonly string[], o: ScanOptions, i
 
     const learned = o.learnSuffixes ? learnedSuffixes(adDomains, o.suffix) : [];
     if (learned.length > 0) warnings.push(`search suffix${learned.length === 1 ? '' : 'es'} learned from the domain controllers' _msdcs lookups: ${learned.join(', ')} (stripped before matching; --no-learn-suffixes turns this off)`);
+    const cache = o.cache ? new IndicatorCache(new CacheStore(o.cacheDir ?? defaultCacheDir())) : null;
     const prepared = prepareIndicators({
+      cache,
       builtin: o.builtin,
       iocFiles: o.ioc,
       dgaSpecs: o.dga,
@@ -116,6 +122,8 @@ export async function runScanCommand(paths: readonly string[], o: ScanOptions, i
     if (o.format === 'csv') io.stdout.write(csvHeader());
     const progress = new ProgressBar(io.stderr, !o.quiet && io.stderr.isTTY === true);
     pool.setMatcher(prepared.image, o.stripPrivateSuffixes);
+    // What this run parsed or compiled anew is written to the cache while the workers scan.
+    const cacheWritten = cache ? new Promise<string | null>((resolve) => setImmediate(() => resolve(cache.flush()))) : null;
     let counters;
     try {
       counters = await runScan(inputs.inputs, pool, {
@@ -140,6 +148,8 @@ export async function runScanCommand(paths: readonly string[], o: ScanOptions, i
     } finally {
       progress.clear();
     }
+    const cacheError = await cacheWritten;
+    if (cache && cacheError !== null) warnings.push(`the indicator cache in ${cache.store.dir} could not be written (${cacheError}); see --cache-dir and --no-cache`);
     const outOfWindow = resolvers.reduce((s, r) => s + r.outOfWindow, 0);
     if (outOfWindow > 0) warnings.push(`${outOfWindow} quer${outOfWindow === 1 ? 'y' : 'ies'} for Locky DGA names far from their dates were not counted (see --dga-margin)`);
     if (counters.clientQueries === 0 && counters.lines > 0) warnings.push('no client query (Rcv, opcode Q) was found: is packet logging of incoming queries enabled on the DNS server?');
@@ -219,6 +229,8 @@ export function registerScanCommand(program: Command, io: ScanIo, setExit: (code
     .addOption(new Option('--format <format>', 'output format').choices([...SCAN_FORMATS]).default('table'))
     .option('--quiet', 'no progress bar and no warnings on stderr', false)
     .option('--chunk-size <size>', 'bytes per work unit handed to a thread (e.g. 16MB)', parseSize)
+    .option('--cache-dir <dir>', 'where parsed feeds and compiled indicator sets are kept between runs (default: $DNSHUNT_CACHE_DIR, else the per-user cache folder)')
+    .option('--no-cache', 'parse and compile the indicators afresh, and keep nothing')
     .option('--max-samples <n>', 'unparsed lines quoted in the report', positiveInt('--max-samples', 0), REPORT_SAMPLES)
     .addHelpText('after', `
 Exit status: 0 no infected client, 1 infected clients found, 2 usage or input error, 3 internal failure.

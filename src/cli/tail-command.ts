@@ -18,6 +18,8 @@ import { RollingPool, Tailer, type DateRange, type TailBatch, type TailLogger } 
 import { addAlertOptions, configValuesOf } from './alert-command.js';
 import { learnedSuffixes } from './scan-command.js';
 import { explicitOptions, resolveTailSettings, type MatchingSettings, type TailSettings } from './config-file.js';
+import { CacheStore, defaultCacheDir } from './cache-store.js';
+import { IndicatorCache } from './indicator-cache.js';
 import { prepareIndicators } from './indicators.js';
 import { HitResolver } from './resolve-hits.js';
 
@@ -83,8 +85,11 @@ function sampleLog(path: string, m: MatchingSettings, log: TailLogger): LogSampl
 /** The compile function of the rolling pool: the same indicator set `scan` builds, for the log's current dates. */
 function compiler(m: MatchingSettings, learned: readonly string[], primary: DateOrder, log: TailLogger): (range: DateRange | null) => { image: ReturnType<typeof prepareIndicators>['image']; context: CompileContext } {
   let first = true;
+  const cache = m.cache ? new IndicatorCache(new CacheStore(m.cacheDir ?? defaultCacheDir())) : null;
+  let cacheSaid = false;
   return (range) => {
     const p = prepareIndicators({
+      cache,
       builtin: m.builtin,
       iocFiles: m.ioc,
       dgaSpecs: m.dga,
@@ -100,6 +105,12 @@ function compiler(m: MatchingSettings, learned: readonly string[], primary: Date
       for (const q of p.problems.slice(0, FEED_PROBLEMS_SHOWN)) log.warn(`${q.file}:${q.line}: skipped "${q.text}": ${q.reason}`);
       if (p.problemCount > FEED_PROBLEMS_SHOWN) log.warn(`… and ${p.problemCount - FEED_PROBLEMS_SHOWN} more skipped feed lines`);
       log.info(`matching ${p.set.listedPositions} listed domains (bundled and feeds, repeats included) and ${p.dgaNames} DGA names`);
+    }
+    // A compile stops the tail's work anyway; what it made anew is written at once.
+    const cacheError = cache?.flush() ?? null;
+    if (cache && cacheError !== null && !cacheSaid) {
+      cacheSaid = true;
+      log.warn(`the indicator cache in ${cache.store.dir} could not be written (${cacheError}); see --cache-dir and --no-cache`);
     }
     return { image: p.image, context: { resolver: new HitResolver(p.set, primary, p.marginBackDays, p.marginForwardDays) } };
   };
@@ -220,6 +231,8 @@ export function registerTailCommand(program: Command, setExit: (code: number) =>
     .option('--dga-margin <days>', 'match DGA names this many days before and after their window (default 4 back, 2 forward)')
     .addOption(new Option('--date-order <order>', 'day/month order of the log dates when the log cannot tell').choices(['mdy', 'dmy', 'ymd']))
     .option('--threads <n>', 'worker threads; more than 1 only speeds up catching up on a large backlog (default 1)')
+    .option('--cache-dir <dir>', 'where parsed feeds and compiled indicator sets are kept between runs (default: $DNSHUNT_CACHE_DIR, else the per-user cache folder)')
+    .option('--no-cache', 'parse and compile the indicators afresh on each compile, and keep nothing')
     .addHelpText(
       'after',
       `

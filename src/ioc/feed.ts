@@ -27,6 +27,23 @@ export interface FeedProblem {
   reason: string;
 }
 
+/** A parsed feed in plain parts (see `FeedResult.snapshot`). */
+export interface FeedSnapshot {
+  meta: {
+    count: number;
+    bytes: number;
+    labels: number;
+    problemCount: number;
+    problems: { line: number; text: string; reason: string }[];
+    ips: { value: string; kind: 'domain' | 'ip'; group: string; line: number }[];
+  };
+  /** Domain bytes back to back, `bytes` long. */
+  pool: Uint8Array<ArrayBuffer>;
+  /** End offset in `pool` of each domain, and the line it came from. */
+  ends: Int32Array<ArrayBuffer>;
+  lines: Int32Array<ArrayBuffer>;
+}
+
 /** Feeds larger than this are refused whole (a feed of 1,000,000 names is about 20 MB). */
 const MAX_FEED_BYTES = 512 * 1024 * 1024;
 /**
@@ -77,8 +94,8 @@ export class FeedResult implements DomainList {
   labels = 0;
   private pool: Uint8Array<ArrayBuffer>;
   /** End offset in `pool` of each domain (it starts where the one before ends). */
-  private ends = new Int32Array(INITIAL_DOMAINS);
-  private lines = new Int32Array(INITIAL_DOMAINS);
+  private ends: Int32Array<ArrayBuffer> = new Int32Array(INITIAL_DOMAINS);
+  private lines: Int32Array<ArrayBuffer> = new Int32Array(INITIAL_DOMAINS);
 
   /** `poolBytes`: room for this many domain bytes before the pool has to grow (a feed's text length is always enough). */
   constructor(file: string, poolBytes = INITIAL_DOMAINS * 16) {
@@ -129,6 +146,52 @@ export class FeedResult implements DomainList {
     this.pool = this.bytes < this.pool.length / 2 ? this.pool.slice(0, this.bytes) : this.pool.subarray(0, this.bytes);
     this.ends = this.ends.subarray(0, this.count);
     this.lines = this.lines.subarray(0, this.count);
+  }
+
+  /**
+   * The parse in plain parts (for a cache of parsed feeds): the three columns,
+   * shared, not copied, and the few objects. `FeedResult.fromSnapshot` makes
+   * the same result from them. Call after `trim`.
+   */
+  snapshot(): FeedSnapshot {
+    return {
+      meta: {
+        count: this.count,
+        bytes: this.bytes,
+        labels: this.labels,
+        problemCount: this.problemCount,
+        problems: this.problems.map(({ line, text, reason }) => ({ line, text, reason })),
+        ips: this.ips.map(({ value, kind, group }, i) => ({ value, kind, group, line: this.ipLines[i]! })),
+      },
+      pool: this.pool,
+      ends: this.ends,
+      lines: this.lines,
+    };
+  }
+
+  /**
+   * The result a snapshot was made of, for the feed now at `file` (provenance
+   * names this path); null when the parts do not fit together (then the feed
+   * is parsed again).
+   */
+  static fromSnapshot(file: string, snap: FeedSnapshot): FeedResult | null {
+    const { meta, pool, ends, lines } = snap;
+    const n = meta.count;
+    if (ends.length !== n || lines.length !== n || pool.length !== meta.bytes || (n > 0 ? ends[n - 1] !== meta.bytes : meta.bytes !== 0)) return null;
+    const r = new FeedResult(file, 0);
+    r.pool = pool;
+    r.ends = ends;
+    r.lines = lines;
+    r.count = n;
+    r.bytes = meta.bytes;
+    r.labels = meta.labels;
+    r.problemCount = meta.problemCount;
+    for (const q of meta.problems) r.problems.push({ file, line: q.line, text: q.text, reason: q.reason });
+    for (const ip of meta.ips) {
+      r.ips.push({ value: ip.value, kind: ip.kind, source: r.sourceOf(ip.line), group: ip.group });
+      r.ipLines.push(ip.line);
+    }
+    return r;
   }
 
   private startOf(i: number): number {

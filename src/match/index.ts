@@ -1,5 +1,5 @@
 /** Public surface of `src/match`: build, compile and query the reversed-label matcher. No I/O. */
-export { CompiledMatcher, INDICATOR_ROOT, SUFFIX_ROOT } from './compiled-matcher.js';
+export { CompiledMatcher, INDICATOR_ROOT, MATCHER_VERSION, SUFFIX_ROOT } from './compiled-matcher.js';
 export { buildMatcher, domainListOf } from './build-matcher.js';
 export type { DomainList } from './build-matcher.js';
 export { NameMatcher, NameMatch } from './name-matcher.js';

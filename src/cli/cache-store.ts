@@ -1,0 +1,232 @@
+/**
+ * A small on-disk cache of binary entries, for work that is the same from run
+ * to run (parsed feeds, compiled matcher images).
+ *
+ * An entry is named by its kind and a key that is a SHA-256 of everything that
+ * decides its content, so an entry is never stale, only unused; the least
+ * recently used go when the folder outgrows its bound. Every entry carries a
+ * SHA-256 of its sections, checked on each read: a torn or damaged file is a
+ * miss (and is removed), never a wrong answer.
+ *
+ * Entry file (`<kind>-<key>.bin`):
+ *
+ *   "DNSHCACH"        8 bytes
+ *   u32 LE            header length H
+ *   header            H bytes of JSON: { format, kind, key, meta, sections: [byte lengths], sha256 }
+ *   zeros             up to the next multiple of 8
+ *   section 0 … n-1   each padded with zeros to a multiple of 8 (so Int32 views line up)
+ */
+import { createHash } from 'node:crypto';
+import { closeSync, fstatSync, mkdirSync, openSync, readSync, readdirSync, renameSync, statSync, unlinkSync, utimesSync, writeSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { isAbsolute, join } from 'node:path';
+
+const MAGIC = Buffer.from('DNSHCACH', 'latin1');
+/** Layout version of the entry files. */
+const FORMAT = 1;
+/** Sections are padded to this many bytes. */
+const ALIGN = 8;
+/** A header longer than this is not one of ours. */
+const MAX_HEADER_BYTES = 16 * 1024 * 1024;
+/** Default bound of the cache folder: a 1,000,000-name feed makes ~30 MB of parsed feed and ~50 MB of image. */
+export const DEFAULT_CACHE_MAX_BYTES = 512 * 1024 * 1024;
+/** A temporary file this old was left by a writer that died; it is removed when the folder is pruned. */
+const STALE_TMP_MS = 60 * 60 * 1000;
+const TMP_SUFFIX = '.tmp';
+const ENTRY_SUFFIX = '.bin';
+
+/** An entry as read back: its metadata and its sections (each in a buffer of its own, from offset 0). */
+export interface CacheEntry {
+  meta: unknown;
+  sections: Uint8Array[];
+}
+
+/**
+ * The cache folder used when none is given: `$DNSHUNT_CACHE_DIR`, else the
+ * platform's per-user cache folder (`%LOCALAPPDATA%\dnshunt\Cache`,
+ * `~/Library/Caches/dnshunt`, `$XDG_CACHE_HOME/dnshunt` or `~/.cache/dnshunt`).
+ */
+export function defaultCacheDir(env: NodeJS.ProcessEnv = process.env, platform: NodeJS.Platform = process.platform, home: string = homedir()): string {
+  if (env.DNSHUNT_CACHE_DIR) return env.DNSHUNT_CACHE_DIR;
+  if (platform === 'win32') return join(env.LOCALAPPDATA ?? join(home, 'AppData', 'Local'), 'dnshunt', 'Cache');
+  if (platform === 'darwin') return join(home, 'Library', 'Caches', 'dnshunt');
+  const xdg = env.XDG_CACHE_HOME;
+  return join(xdg && isAbsolute(xdg) ? xdg : join(home, '.cache'), 'dnshunt');
+}
+
+function padded(n: number): number {
+  return Math.ceil(n / ALIGN) * ALIGN;
+}
+
+/** One cache folder. Reads are synchronous (they sit before the scan can start); writes may be deferred by the caller. */
+export class CacheStore {
+  readonly dir: string;
+  private readonly maxBytes: number;
+
+  constructor(dir: string, maxBytes = DEFAULT_CACHE_MAX_BYTES) {
+    this.dir = dir;
+    this.maxBytes = maxBytes;
+  }
+
+  private pathOf(kind: string, key: string): string {
+    return join(this.dir, `${kind}-${key}${ENTRY_SUFFIX}`);
+  }
+
+  /**
+   * The entry of `kind` and `key`, or null when there is none or it does not
+   * check out (a bad one is removed). Section `i` is read into a
+   * SharedArrayBuffer when `shared(i)`, else into an ArrayBuffer.
+   */
+  get(kind: string, key: string, shared: (section: number) => boolean = () => false): CacheEntry | null {
+    const path = this.pathOf(kind, key);
+    let fd: number;
+    try {
+      fd = openSync(path, 'r');
+    } catch {
+      return null;
+    }
+    let entry: CacheEntry | null = null;
+    try {
+      entry = readEntry(fd, kind, key, shared);
+    } catch {
+      entry = null;
+    } finally {
+      closeSync(fd);
+    }
+    try {
+      if (entry === null) unlinkSync(path);
+      else {
+        const now = new Date();
+        utimesSync(path, now, now); // recently used: pruned last
+      }
+    } catch {
+      // best effort: another process may have replaced or removed it meanwhile
+    }
+    return entry;
+  }
+
+  /**
+   * Store an entry (replacing any of the same name), then prune the folder to
+   * its bound. Written to a temporary file and renamed, so a reader sees the
+   * old entry, the new one, or none. Throws the file system's error.
+   */
+  put(kind: string, key: string, meta: unknown, sections: readonly Uint8Array[]): void {
+    mkdirSync(this.dir, { recursive: true, mode: 0o700 });
+    const hash = createHash('sha256');
+    for (const s of sections) hash.update(s);
+    const header = Buffer.from(JSON.stringify({ format: FORMAT, kind, key, meta, sections: sections.map((s) => s.byteLength), sha256: hash.digest('hex') }), 'utf8');
+    const lead = Buffer.alloc(padded(MAGIC.length + 4 + header.length));
+    MAGIC.copy(lead, 0);
+    lead.writeUInt32LE(header.length, MAGIC.length);
+    header.copy(lead, MAGIC.length + 4);
+    const path = this.pathOf(kind, key);
+    const tmp = `${path}.${process.pid}.${Date.now().toString(36)}${TMP_SUFFIX}`;
+    const fd = openSync(tmp, 'wx', 0o600);
+    try {
+      writeAll(fd, lead);
+      const zeros = new Uint8Array(ALIGN);
+      for (const s of sections) {
+        writeAll(fd, s);
+        const pad = padded(s.byteLength) - s.byteLength;
+        if (pad > 0) writeAll(fd, zeros.subarray(0, pad));
+      }
+    } catch (e) {
+      closeSync(fd);
+      unlinkQuietly(tmp);
+      throw e;
+    }
+    closeSync(fd);
+    try {
+      renameSync(tmp, path);
+    } catch (e) {
+      unlinkQuietly(tmp);
+      throw e;
+    }
+    this.prune();
+  }
+
+  /** Remove the least recently used entries until the folder is within its bound, and stale temporary files. */
+  prune(): void {
+    let names: string[];
+    try {
+      names = readdirSync(this.dir);
+    } catch {
+      return;
+    }
+    const entries: { path: string; size: number; mtime: number }[] = [];
+    let total = 0;
+    const now = Date.now();
+    for (const name of names) {
+      const path = join(this.dir, name);
+      try {
+        const st = statSync(path);
+        if (name.endsWith(TMP_SUFFIX)) {
+          if (now - st.mtimeMs > STALE_TMP_MS) unlinkSync(path);
+        } else if (name.endsWith(ENTRY_SUFFIX)) {
+          entries.push({ path, size: st.size, mtime: st.mtimeMs });
+          total += st.size;
+        }
+      } catch {
+        // gone meanwhile, or not ours to remove
+      }
+    }
+    entries.sort((a, b) => a.mtime - b.mtime);
+    for (const e of entries) {
+      if (total <= this.maxBytes) break;
+      if (unlinkQuietly(e.path)) total -= e.size;
+    }
+  }
+}
+
+function unlinkQuietly(path: string): boolean {
+  try {
+    unlinkSync(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function writeAll(fd: number, data: Uint8Array): void {
+  let off = 0;
+  while (off < data.byteLength) off += writeSync(fd, data, off, data.byteLength - off);
+}
+
+function readExactly(fd: number, into: Uint8Array, position: number): boolean {
+  let off = 0;
+  while (off < into.byteLength) {
+    const n = readSync(fd, into, off, into.byteLength - off, position + off);
+    if (n === 0) return false;
+    off += n;
+  }
+  return true;
+}
+
+/** Read and check an entry; null when anything is off. */
+function readEntry(fd: number, kind: string, key: string, shared: (section: number) => boolean): CacheEntry | null {
+  const size = fstatSync(fd).size;
+  const lead = Buffer.alloc(MAGIC.length + 4);
+  if (!readExactly(fd, lead, 0) || !lead.subarray(0, MAGIC.length).equals(MAGIC)) return null;
+  const headerLength = lead.readUInt32LE(MAGIC.length);
+  if (headerLength > MAX_HEADER_BYTES || lead.length + headerLength > size) return null;
+  const headerBytes = Buffer.alloc(headerLength);
+  if (!readExactly(fd, headerBytes, lead.length)) return null;
+  const header = JSON.parse(headerBytes.toString('utf8')) as { format?: unknown; kind?: unknown; key?: unknown; meta?: unknown; sections?: unknown; sha256?: unknown };
+  if (header.format !== FORMAT || header.kind !== kind || header.key !== key || typeof header.sha256 !== 'string') return null;
+  const lengths = header.sections;
+  if (!Array.isArray(lengths) || !lengths.every((n): n is number => Number.isSafeInteger(n) && (n as number) >= 0)) return null;
+  let position = padded(lead.length + headerLength);
+  if (position + lengths.reduce((s, n) => s + padded(n), 0) !== size) return null;
+  const hash = createHash('sha256');
+  const sections: Uint8Array[] = [];
+  for (let i = 0; i < lengths.length; i++) {
+    const n = lengths[i]!;
+    const view = new Uint8Array(shared(i) ? new SharedArrayBuffer(n) : new ArrayBuffer(n));
+    if (!readExactly(fd, view, position)) return null;
+    hash.update(view);
+    sections.push(view);
+    position += padded(n);
+  }
+  if (hash.digest('hex') !== header.sha256) return null;
+  return { meta: header.meta, sections };
+}

@@ -1,0 +1,261 @@
+/**
+ * The indicator cache: the entry store (round trip, damage, pruning, where it
+ * lives), parsed feeds and compiled sets read back equal to freshly computed
+ * ones and keyed by everything that decides them, and `scan` giving the same
+ * report with and without it.
+ */
+import assert from 'node:assert/strict';
+import { existsSync, mkdirSync, readFileSync, readdirSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, describe, it } from 'node:test';
+import { CacheStore, defaultCacheDir } from '../src/cli/cache-store.js';
+import { IndicatorCache } from '../src/cli/indicator-cache.js';
+import { prepareIndicators } from '../src/cli/indicators.js';
+import { readFeed, type FeedResult } from '../src/ioc/index.js';
+import { CLI, FIXTURES, runCli, tempDir } from './helpers.js';
+
+const tmp = tempDir('dnshunt-cache-');
+after(() => tmp.cleanup());
+let dirNo = 0;
+const freshDir = (): string => join(tmp.dir, `c${dirNo++}`);
+
+function entryFiles(dir: string): string[] {
+  return existsSync(dir) ? readdirSync(dir).filter((n) => n.endsWith('.bin')).sort() : [];
+}
+
+describe('CacheStore', () => {
+  it('gives back what was put: meta, sections of any length, shared where asked', () => {
+    const store = new CacheStore(freshDir());
+    const sections = [Uint8Array.of(1, 2, 3), new Uint8Array(0), new Uint8Array(new Int32Array([7, -1, 1 << 30]).buffer), Uint8Array.from({ length: 1001 }, (_, i) => i & 0xff)];
+    store.put('k', 'abc', { n: 1, s: 'x' }, sections);
+    const e = store.get('k', 'abc', (i) => i === 2);
+    assert.ok(e);
+    assert.deepEqual(e.meta, { n: 1, s: 'x' });
+    assert.deepEqual(e.sections.map((s) => [...s]), sections.map((s) => [...s]));
+    assert.ok(e.sections[2]!.buffer instanceof SharedArrayBuffer);
+    assert.ok(!(e.sections[0]!.buffer instanceof SharedArrayBuffer));
+    assert.equal(store.get('k', 'abd'), null, 'another key');
+    assert.equal(store.get('other', 'abc'), null, 'another kind');
+  });
+
+  it('treats a damaged, truncated, renamed or foreign entry as missing, and removes it', () => {
+    const dir = freshDir();
+    const store = new CacheStore(dir);
+    const damage: [string, (b: Buffer, path: string) => void][] = [
+      ['a flipped byte in a section', (b, p) => { b[b.length - 9]! ^= 0x40; writeFileSync(p, b); }],
+      ['truncated', (b, p) => writeFileSync(p, b.subarray(0, b.length - 8))],
+      ['grown', (b, p) => writeFileSync(p, Buffer.concat([b, Buffer.alloc(8)]))],
+      ['not ours', (_b, p) => writeFileSync(p, 'hello, world\n')],
+      ['empty', (_b, p) => writeFileSync(p, '')],
+      ['a header that is not JSON', (b, p) => { b[13] = 0x7b; b[14] = 0x7b; writeFileSync(p, b); }],
+    ];
+    for (const [what, spoil] of damage) {
+      store.put('k', 'key', null, [Uint8Array.from({ length: 64 }, (_, i) => i)]);
+      const [name] = entryFiles(dir);
+      const path = join(dir, name!);
+      spoil(readFileSync(path), path);
+      assert.equal(store.get('k', 'key'), null, what);
+      assert.equal(existsSync(path), false, `${what}: removed`);
+    }
+    // an intact entry copied under another key's name is not that key's entry
+    store.put('k', 'one', null, [Uint8Array.of(1)]);
+    writeFileSync(join(dir, 'k-two.bin'), readFileSync(join(dir, 'k-one.bin')));
+    assert.equal(store.get('k', 'two'), null);
+    assert.ok(store.get('k', 'one'));
+  });
+
+  it('prunes the least recently used entries past its bound, and stale temporary files', () => {
+    const dir = freshDir();
+    const store = new CacheStore(dir, 3000);
+    const kb = new Uint8Array(1000);
+    const old = Date.now() / 1000 - 3600 * 2;
+    store.put('k', 'a', null, [kb]);
+    store.put('k', 'b', null, [kb]);
+    utimesSync(join(dir, 'k-a.bin'), old - 10, old - 10);
+    utimesSync(join(dir, 'k-b.bin'), old, old);
+    assert.ok(store.get('k', 'a'), 'reading a makes it the most recently used');
+    writeFileSync(join(dir, 'k-x.bin.1.abc.tmp'), 'left by a writer that died');
+    utimesSync(join(dir, 'k-x.bin.1.abc.tmp'), old, old);
+    writeFileSync(join(dir, 'k-y.bin.1.abc.tmp'), 'being written right now');
+    store.put('k', 'c', null, [kb]);
+    assert.deepEqual(entryFiles(dir), ['k-a.bin', 'k-c.bin'], 'b, the least recently used, went first');
+    assert.ok(!existsSync(join(dir, 'k-x.bin.1.abc.tmp')) && existsSync(join(dir, 'k-y.bin.1.abc.tmp')));
+  });
+
+  it('lives in the per-user cache folder of each platform unless told otherwise', () => {
+    assert.equal(defaultCacheDir({ DNSHUNT_CACHE_DIR: '/x/y' }, 'linux', '/home/a'), '/x/y');
+    assert.equal(defaultCacheDir({}, 'linux', '/home/a'), join('/home/a', '.cache', 'dnshunt'));
+    assert.equal(defaultCacheDir({ XDG_CACHE_HOME: '/var/cache/a' }, 'linux', '/home/a'), join('/var/cache/a', 'dnshunt'));
+    assert.equal(defaultCacheDir({ XDG_CACHE_HOME: 'relative' }, 'linux', '/home/a'), join('/home/a', '.cache', 'dnshunt'), 'a relative XDG_CACHE_HOME is ignored, as the spec says');
+    assert.equal(defaultCacheDir({}, 'darwin', '/Users/a'), join('/Users/a', 'Library', 'Caches', 'dnshunt'));
+    assert.equal(defaultCacheDir({ LOCALAPPDATA: 'C:\\Users\\a\\AppData\\Local' }, 'win32', 'C:\\Users\\a'), join('C:\\Users\\a\\AppData\\Local', 'dnshunt', 'Cache'));
+  });
+
+  it('throws the file system error when the folder cannot be made', () => {
+    const blocker = join(tmp.dir, 'a-file');
+    writeFileSync(blocker, 'x');
+    assert.throws(() => new CacheStore(join(blocker, 'cache')).put('k', 'a', null, []), (e: NodeJS.ErrnoException) => e.code === 'ENOTDIR');
+  });
+});
+
+/** Everything a FeedResult tells, as plain data. */
+function feedFacts(f: FeedResult) {
+  return {
+    domains: f.domains,
+    lines: f.domains.map((_, i) => f.lineOf(i)),
+    count: f.count,
+    bytes: f.bytes,
+    labels: f.labels,
+    problems: f.problems,
+    problemCount: f.problemCount,
+    indicators: f.indicators,
+  };
+}
+
+describe('IndicatorCache', () => {
+  const feedText = [
+    '# a feed with every kind of line',
+    'evil.pw',
+    'EVIL.pw',
+    '0.0.0.0 payment.example.net',
+    'http://c2.example.org/gate.php',
+    '203.0.113.9',
+    'com',
+    'not a domain at all',
+    'xn--bcher-kva.example',
+    'evil.pw',
+    '',
+  ].join('\n');
+
+  it('reads a feed back equal to its parse, under the name it is read by now', () => {
+    const dir = freshDir();
+    const a = join(tmp.dir, 'feed-a.txt');
+    const b = join(tmp.dir, 'feed-b.txt');
+    writeFileSync(a, feedText);
+    writeFileSync(b, feedText);
+    const cache = new IndicatorCache(new CacheStore(dir), 'code-1');
+    const first = cache.readFeed(a);
+    assert.deepEqual(cache.stats, { feedHits: 0, feedMisses: 1, setHits: 0, setMisses: 0 });
+    assert.equal(cache.flush(), null);
+    const again = new IndicatorCache(new CacheStore(dir), 'code-1').readFeed(a);
+    assert.deepEqual(feedFacts(again.feed), feedFacts(first.feed));
+    assert.deepEqual(feedFacts(again.feed), feedFacts(readFeed(a)));
+    const other = new IndicatorCache(new CacheStore(dir), 'code-1');
+    const viaB = other.readFeed(b);
+    assert.equal(other.stats.feedHits, 1, 'the same bytes under another name');
+    assert.deepEqual(feedFacts(viaB.feed), feedFacts(readFeed(b)), 'provenance names feed-b.txt');
+    const newCode = new IndicatorCache(new CacheStore(dir), 'code-2');
+    newCode.readFeed(a);
+    assert.equal(newCode.stats.feedMisses, 1, 'another build of the code does not read old entries');
+    writeFileSync(a, `${feedText}more.example\n`);
+    const changed = new IndicatorCache(new CacheStore(dir), 'code-1');
+    assert.deepEqual(feedFacts(changed.readFeed(a).feed), feedFacts(readFeed(a)));
+    assert.equal(changed.stats.feedMisses, 1, 'changed bytes');
+  });
+
+  it('leaves an unreadable feed to the feed reader, which says why', () => {
+    const cache = new IndicatorCache(new CacheStore(freshDir()), 'code-1');
+    assert.throws(() => cache.readFeed(join(tmp.dir, 'no-such-feed.txt')), /cannot read indicator feed/);
+    assert.throws(() => cache.readFeed(tmp.dir), /not a regular file/);
+  });
+
+  it('compiles a set once: the image read back is the same bytes and explains hits the same way', () => {
+    const dir = freshDir();
+    const feed = join(tmp.dir, 'feed-set.txt');
+    writeFileSync(feed, feedText);
+    const opts = { builtin: true, iocFiles: [feed], dgaSpecs: [], from: { year: 2016, month: 2, day: 16 }, to: { year: 2016, month: 2, day: 17 }, suffixes: ['corp.local'] };
+    const plain = prepareIndicators(opts);
+    const c1 = new IndicatorCache(new CacheStore(dir), 'code-1');
+    const fresh = prepareIndicators({ ...opts, cache: c1 });
+    assert.equal(c1.flush(), null);
+    const c2 = new IndicatorCache(new CacheStore(dir), 'code-1');
+    const cached = prepareIndicators({ ...opts, cache: c2 });
+    assert.deepEqual(c2.stats, { feedHits: 1, feedMisses: 0, setHits: 1, setMisses: 0 });
+    for (const p of [fresh, cached]) {
+      assert.deepEqual(Buffer.from(new Uint8Array(p.image.buffer)), Buffer.from(new Uint8Array(plain.image.buffer)));
+      assert.deepEqual(p.set.entries, plain.set.entries, 'every domain with all its provenance, repeats merged');
+      assert.deepEqual(p.problems, plain.problems);
+    }
+    const evilId = plain.set.domains.indexOf('evil.pw');
+    assert.equal(cached.set.entry(evilId).sources.length, 3, 'listed three times in the feed');
+    // whatever changes the set is another entry
+    const variants = [
+      { ...opts, suffixes: ['corp.example'] },
+      { ...opts, to: { year: 2016, month: 2, day: 18 } },
+      { ...opts, builtin: false },
+      { ...opts, dgaSpecs: ['locky-v1'] },
+    ];
+    for (const v of variants) {
+      const c = new IndicatorCache(new CacheStore(dir), 'code-1');
+      const p = prepareIndicators({ ...v, cache: c });
+      assert.deepEqual(c.stats, { feedHits: 1, feedMisses: 0, setHits: 0, setMisses: 1 }, JSON.stringify(v));
+      assert.deepEqual(Buffer.from(new Uint8Array(p.image.buffer)), Buffer.from(new Uint8Array(prepareIndicators(v).image.buffer)));
+    }
+  });
+
+  it('tells a folder it cannot write to without failing the run', () => {
+    const blocker = join(tmp.dir, 'blocker');
+    writeFileSync(blocker, 'x');
+    const feed = join(tmp.dir, 'feed-w.txt');
+    writeFileSync(feed, feedText);
+    const cache = new IndicatorCache(new CacheStore(join(blocker, 'cache')), 'code-1');
+    const p = prepareIndicators({ builtin: false, iocFiles: [feed], dgaSpecs: ['none'], from: null, to: null, suffixes: [], cache });
+    assert.ok(p.set.size > 0);
+    assert.equal(cache.flush(), 'ENOTDIR');
+  });
+});
+
+describe('dnshunt scan with the cache', () => {
+  const log = join(FIXTURES, 'sample-dns.log');
+  const report = (stdout: string): unknown => {
+    const r = JSON.parse(stdout) as { stats: { seconds?: number } };
+    delete r.stats.seconds;
+    return r;
+  };
+
+  it('reports the same with no cache, a cold cache and a warm one, and --no-cache keeps nothing', async () => {
+    const dir = freshDir();
+    const feed = join(tmp.dir, 'feed-cli.txt');
+    writeFileSync(feed, 'fnarsipfqe.pw\nvgmexksbecmqwl.eu\n');
+    const args = ['scan', '--format', 'json', '--ioc', feed, log];
+    const none = await runCli([...args, '--no-cache'], { cli: CLI, env: { DNSHUNT_CACHE_DIR: dir } });
+    assert.deepEqual(entryFiles(dir), [], '--no-cache writes nothing');
+    const cold = await runCli(args, { cli: CLI, env: { DNSHUNT_CACHE_DIR: dir } });
+    const written = entryFiles(dir);
+    assert.equal(written.length, 2, 'one parsed feed and one compiled set');
+    const mtimes = written.map((n) => statSync(join(dir, n)).mtimeMs);
+    const warm = await runCli(args, { cli: CLI, env: { DNSHUNT_CACHE_DIR: dir } });
+    assert.deepEqual(entryFiles(dir), written, 'nothing new written');
+    assert.ok(written.every((n, i) => statSync(join(dir, n)).mtimeMs >= mtimes[i]!));
+    const other = freshDir();
+    const viaFlag = await runCli([...args, '--cache-dir', other], { cli: CLI, env: { DNSHUNT_CACHE_DIR: dir } });
+    assert.equal(entryFiles(other).length, 2, '--cache-dir wins over the environment');
+    for (const r of [none, cold, warm, viaFlag]) assert.equal(r.code, 1, r.stderr);
+    assert.deepEqual(report(cold.stdout), report(none.stdout));
+    assert.deepEqual(report(warm.stdout), report(none.stdout));
+    assert.deepEqual(report(viaFlag.stdout), report(none.stdout));
+  });
+
+  it('scans on with a warning when the cache folder cannot be written', async () => {
+    const blocker = join(tmp.dir, 'cli-blocker');
+    mkdirSync(tmp.dir, { recursive: true });
+    writeFileSync(blocker, 'x');
+    const r = await runCli(['scan', '--format', 'json', '--cache-dir', join(blocker, 'c'), log], { cli: CLI });
+    assert.equal(r.code, 1, r.stderr);
+    const warnings = (JSON.parse(r.stdout) as { warnings: string[] }).warnings;
+    assert.ok(warnings.some((w) => /indicator cache .* could not be written \(ENOTDIR\)/.test(w)), warnings.join('\n'));
+  });
+
+  it('tail uses it too: the same alerts from a cold and a warm cache', async () => {
+    const dir = freshDir();
+    const run = (state: string) => runCli(['tail', '--once', '--from-start', '--quiet', '--jsonl', '-', '--state-dir', join(tmp.dir, state), log], { cli: CLI, env: { DNSHUNT_CACHE_DIR: dir } });
+    const cold = await run('tail-state-1');
+    const written = entryFiles(dir);
+    assert.ok(written.some((n) => n.startsWith('set-')), written.join(', '));
+    const warm = await run('tail-state-2');
+    assert.deepEqual(entryFiles(dir), written);
+    for (const r of [cold, warm]) assert.equal(r.code, 0, r.stderr);
+    assert.ok(cold.stdout.split('\n').length > 2);
+    assert.equal(warm.stdout, cold.stdout);
+  });
+});

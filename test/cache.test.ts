@@ -5,7 +5,7 @@
  * report with and without it.
  */
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, readFileSync, readdirSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, readdirSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { CacheStore, defaultCacheDir } from '../src/cli/cache-store.js';
@@ -62,6 +62,17 @@ describe('CacheStore', () => {
     writeFileSync(join(dir, 'k-two.bin'), readFileSync(join(dir, 'k-one.bin')));
     assert.equal(store.get('k', 'two'), null);
     assert.ok(store.get('k', 'one'));
+  });
+
+  it('trusts only entries of its own user that nobody else may write', { skip: process.platform === 'win32' && 'no file owners' }, () => {
+    const dir = freshDir();
+    const store = new CacheStore(dir);
+    store.put('k', 'a', null, [Uint8Array.of(1)]);
+    chmodSync(join(dir, 'k-a.bin'), 0o666);
+    assert.equal(store.get('k', 'a'), null, 'writable by others');
+    store.put('k', 'b', null, [Uint8Array.of(1)]);
+    chmodSync(join(dir, 'k-b.bin'), 0o644);
+    assert.ok(store.get('k', 'b'), 'readable by others is fine');
   });
 
   it('prunes the least recently used entries past its bound, and stale temporary files', () => {

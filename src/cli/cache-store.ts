@@ -204,7 +204,12 @@ function readExactly(fd: number, into: Uint8Array, position: number): boolean {
 
 /** Read and check an entry; null when anything is off. */
 function readEntry(fd: number, kind: string, key: string, shared: (section: number) => boolean): CacheEntry | null {
-  const size = fstatSync(fd).size;
+  const st = fstatSync(fd);
+  // An entry decides what a scan looks for: on a system with file owners, only
+  // one of our own that nobody else may write is trusted (a cache folder in a
+  // shared place must not let another user hide indicators).
+  if (process.getuid && (st.uid !== process.getuid() || (st.mode & 0o022) !== 0)) return null;
+  const size = st.size;
   const lead = Buffer.alloc(MAGIC.length + 4);
   if (!readExactly(fd, lead, 0) || !lead.subarray(0, MAGIC.length).equals(MAGIC)) return null;
   const headerLength = lead.readUInt32LE(MAGIC.length);

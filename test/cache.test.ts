@@ -11,6 +11,7 @@ import { after, describe, it } from 'node:test';
 import { CacheStore, defaultCacheDir } from '../src/cli/cache-store.js';
 import { IndicatorCache } from '../src/cli/indicator-cache.js';
 import { prepareIndicators } from '../src/cli/indicators.js';
+import { generateNames, parseDgaSpecs } from '../src/dga/index.js';
 import { readFeed, type FeedResult } from '../src/ioc/index.js';
 import { CLI, FIXTURES, runCli, tempDir } from './helpers.js';
 
@@ -146,7 +147,7 @@ describe('IndicatorCache', () => {
     writeFileSync(b, feedText);
     const cache = new IndicatorCache(new CacheStore(dir), 'code-1');
     const first = cache.readFeed(a);
-    assert.deepEqual(cache.stats, { feedHits: 0, feedMisses: 1, setHits: 0, setMisses: 0 });
+    assert.deepEqual(cache.stats, { feedHits: 0, feedMisses: 1, setHits: 0, setMisses: 0, dgaHits: 0, dgaMisses: 0 });
     assert.equal(cache.flush(), null);
     const again = new IndicatorCache(new CacheStore(dir), 'code-1').readFeed(a);
     assert.deepEqual(feedFacts(again.feed), feedFacts(first.feed));
@@ -174,14 +175,15 @@ describe('IndicatorCache', () => {
     const dir = freshDir();
     const feed = join(tmp.dir, 'feed-set.txt');
     writeFileSync(feed, feedText);
-    const opts = { builtin: true, iocFiles: [feed], dgaSpecs: [], from: { year: 2016, month: 2, day: 16 }, to: { year: 2016, month: 2, day: 17 }, suffixes: ['corp.local'] };
+    const opts = { builtin: true, iocFiles: [feed], dgaSpecs: [] as string[], from: { year: 2016, month: 2, day: 16 }, to: { year: 2016, month: 2, day: 17 }, suffixes: ['corp.local'] };
     const plain = prepareIndicators(opts);
     const c1 = new IndicatorCache(new CacheStore(dir), 'code-1');
     const fresh = prepareIndicators({ ...opts, cache: c1 });
     assert.equal(c1.flush(), null);
     const c2 = new IndicatorCache(new CacheStore(dir), 'code-1');
     const cached = prepareIndicators({ ...opts, cache: c2 });
-    assert.deepEqual(c2.stats, { feedHits: 1, feedMisses: 0, setHits: 1, setMisses: 0 });
+    assert.deepEqual(c2.stats, { feedHits: 1, feedMisses: 0, setHits: 1, setMisses: 0, dgaHits: 1, dgaMisses: 0 });
+    assert.equal(c1.stats.dgaMisses, 1);
     for (const p of [fresh, cached]) {
       assert.deepEqual(Buffer.from(new Uint8Array(p.image.buffer)), Buffer.from(new Uint8Array(plain.image.buffer)));
       assert.deepEqual(p.set.entries, plain.set.entries, 'every domain with all its provenance, repeats merged');
@@ -190,18 +192,40 @@ describe('IndicatorCache', () => {
     const evilId = plain.set.domains.indexOf('evil.pw');
     assert.equal(cached.set.entry(evilId).sources.length, 3, 'listed three times in the feed');
     // whatever changes the set is another entry
-    const variants = [
-      { ...opts, suffixes: ['corp.example'] },
-      { ...opts, to: { year: 2016, month: 2, day: 18 } },
-      { ...opts, builtin: false },
-      { ...opts, dgaSpecs: ['locky-v1'] },
+    const variants: [typeof opts, number][] = [
+      [{ ...opts, suffixes: ['corp.example'] }, 1],
+      [{ ...opts, to: { year: 2016, month: 2, day: 18 } }, 0],
+      [{ ...opts, builtin: false }, 1],
+      [{ ...opts, dgaSpecs: ['locky-v1'] }, 0],
     ];
-    for (const v of variants) {
+    for (const [v, dgaHits] of variants) {
       const c = new IndicatorCache(new CacheStore(dir), 'code-1');
       const p = prepareIndicators({ ...v, cache: c });
-      assert.deepEqual(c.stats, { feedHits: 1, feedMisses: 0, setHits: 0, setMisses: 1 }, JSON.stringify(v));
+      assert.deepEqual(c.stats, { feedHits: 1, feedMisses: 0, setHits: 0, setMisses: 1, dgaHits, dgaMisses: 1 - dgaHits }, JSON.stringify(v));
       assert.deepEqual(Buffer.from(new Uint8Array(p.image.buffer)), Buffer.from(new Uint8Array(prepareIndicators(v).image.buffer)));
     }
+  });
+
+  it('gives back DGA names equal to generated ones, keyed by configurations, dates and margins', () => {
+    const dir = freshDir();
+    const from = { year: 2016, month: 2, day: 16 };
+    const to = { year: 2016, month: 3, day: 2 };
+    const configs = parseDgaSpecs([]);
+    const c1 = new IndicatorCache(new CacheStore(dir), 'code-1');
+    const fresh = c1.dgaNames(configs, from, to, 4, 2);
+    assert.equal(c1.flush(), null);
+    const c2 = new IndicatorCache(new CacheStore(dir), 'code-1');
+    const cached = c2.dgaNames(configs, from, to, 4, 2);
+    assert.equal(c2.stats.dgaHits, 1);
+    assert.ok(fresh.length > 1000, String(fresh.length));
+    assert.deepEqual(cached, generateNames(configs, from, to, 4, 2));
+    assert.ok(cached.every((n) => configs.includes(n.config)), 'the configurations are the objects given');
+    for (const [f, t, b, w, cs] of [[from, to, 3, 2, configs], [from, to, 4, 3, configs], [from, { ...to, day: 3 }, 4, 2, configs], [from, to, 4, 2, parseDgaSpecs(['locky-v1'])]] as const) {
+      const c = new IndicatorCache(new CacheStore(dir), 'code-1');
+      assert.deepEqual(c.dgaNames(cs, f, t, b, w), generateNames(cs, f, t, b, w));
+      assert.equal(c.stats.dgaMisses, 1);
+    }
+    assert.throws(() => new IndicatorCache(new CacheStore(dir), 'code-1').dgaNames(configs, to, from, 4, 2), /after end date/);
   });
 
   it('tells a folder it cannot write to without failing the run', () => {
@@ -233,14 +257,14 @@ describe('dnshunt scan with the cache', () => {
     assert.deepEqual(entryFiles(dir), [], '--no-cache writes nothing');
     const cold = await runCli(args, { cli: CLI, env: { DNSHUNT_CACHE_DIR: dir } });
     const written = entryFiles(dir);
-    assert.equal(written.length, 2, 'one parsed feed and one compiled set');
+    assert.deepEqual(written.map((n) => n.split('-')[0]), ['dga', 'feed', 'set'], 'DGA names, one parsed feed, one compiled set');
     const mtimes = written.map((n) => statSync(join(dir, n)).mtimeMs);
     const warm = await runCli(args, { cli: CLI, env: { DNSHUNT_CACHE_DIR: dir } });
     assert.deepEqual(entryFiles(dir), written, 'nothing new written');
     assert.ok(written.every((n, i) => statSync(join(dir, n)).mtimeMs >= mtimes[i]!));
     const other = freshDir();
     const viaFlag = await runCli([...args, '--cache-dir', other], { cli: CLI, env: { DNSHUNT_CACHE_DIR: dir } });
-    assert.equal(entryFiles(other).length, 2, '--cache-dir wins over the environment');
+    assert.equal(entryFiles(other).length, 3, '--cache-dir wins over the environment');
     for (const r of [none, cold, warm, viaFlag]) assert.equal(r.code, 1, r.stderr);
     assert.deepEqual(report(cold.stdout), report(none.stdout));
     assert.deepEqual(report(warm.stdout), report(none.stdout));

@@ -99,7 +99,8 @@ export function prepareIndicators(o: IndicatorOptions): PreparedIndicators {
   const generated: GeneratedName[] = [];
   if (configs.length > 0) {
     if (o.from && o.to) {
-      for (const n of generateNames(configs, o.from, o.to, back, fwd)) generated.push(new GeneratedDgaName(n));
+      const names = o.cache ? o.cache.dgaNames(configs, o.from, o.to, back, fwd) : generateNames(configs, o.from, o.to, back, fwd);
+      for (const n of names) generated.push(new GeneratedDgaName(n));
     } else {
       warnings.push('no dates could be read from the logs, so no DGA names were generated (check --date-order)');
     }

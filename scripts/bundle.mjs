@@ -8,14 +8,27 @@
 // loaded commands stay beside main.js for the same reason. piscina stays
 // external: it finds its own worker harness next to its files.
 import { build } from 'esbuild';
-import { rmSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { readFileSync, readdirSync, rmSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const out = `${root}bundle`;
 rmSync(out, { recursive: true, force: true });
 
+// The build's identity, a SHA-256 of the compiled code and package.json: the
+// indicator cache keys its entries by it, so a rebuilt parser or compiler never
+// reads entries an older build wrote.
+const id = createHash('sha256');
+for (const dir of ['dist/src', 'dist/workers']) {
+  for (const f of readdirSync(`${root}${dir}`, { recursive: true }).map(String).filter((f) => f.endsWith('.js')).sort()) {
+    id.update(`${dir}/${f}\0`).update(readFileSync(`${root}${dir}/${f}`));
+  }
+}
+id.update(readFileSync(`${root}package.json`));
+
 const common = {
+  define: { __DNSHUNT_BUILD_ID__: JSON.stringify(id.digest('hex')) },
   bundle: true,
   platform: 'node',
   format: 'esm',

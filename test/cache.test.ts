@@ -5,6 +5,8 @@
  * report with and without it.
  */
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, readdirSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
@@ -71,9 +73,42 @@ describe('CacheStore', () => {
     store.put('k', 'a', null, [Uint8Array.of(1)]);
     chmodSync(join(dir, 'k-a.bin'), 0o666);
     assert.equal(store.get('k', 'a'), null, 'writable by others');
+    assert.ok(existsSync(join(dir, 'k-a.bin')), 'left alone: it may be another user\'s');
     store.put('k', 'b', null, [Uint8Array.of(1)]);
     chmodSync(join(dir, 'k-b.bin'), 0o644);
     assert.ok(store.get('k', 'b'), 'readable by others is fine');
+  });
+
+  it('treats an entry whose metadata was changed as missing', () => {
+    const dir = freshDir();
+    const store = new CacheStore(dir);
+    store.put('k', 'm', { labels: 4, ips: [] }, [Uint8Array.of(1, 2, 3)]);
+    const path = join(dir, 'k-m.bin');
+    const b = readFileSync(path);
+    const at = b.indexOf('labels\\":4');
+    assert.ok(at > 0, 'the metadata is in the header as JSON text');
+    b[at + 'labels\\":'.length] = 0x31; // 4 -> 1, same length
+    writeFileSync(path, b);
+    assert.equal(store.get('k', 'm'), null);
+    assert.equal(existsSync(path), false);
+  });
+
+  it('writes the same file slice by slice with the event loop free (putAsync) as in one go (put)', async () => {
+    const a = new CacheStore(freshDir());
+    const b = new CacheStore(freshDir());
+    const big = Uint8Array.from({ length: 9 * 1024 * 1024 + 5 }, (_, i) => (i * 7) & 0xff);
+    const sections = [big, Uint8Array.of(9), new Uint8Array(0)];
+    a.put('k', 'same', { a: [1, 'x'] }, sections);
+    let ticks = 0;
+    const timer = setInterval(() => ticks++, 0);
+    await b.putAsync('k', 'same', { a: [1, 'x'] }, sections);
+    clearInterval(timer);
+    assert.ok(readFileSync(join(a.dir, 'k-same.bin')).equals(readFileSync(join(b.dir, 'k-same.bin'))), 'byte for byte');
+    const e = b.get('k', 'same');
+    assert.ok(e);
+    assert.deepEqual(e.meta, { a: [1, 'x'] });
+    assert.ok(Buffer.from(e.sections[0]!).equals(Buffer.from(big)));
+    assert.ok(ticks > 0, 'timers ran while it wrote');
   });
 
   it('prunes the least recently used entries past its bound, and stale temporary files', () => {
@@ -169,6 +204,33 @@ describe('IndicatorCache', () => {
     const cache = new IndicatorCache(new CacheStore(freshDir()), 'code-1');
     assert.throws(() => cache.readFeed(join(tmp.dir, 'no-such-feed.txt')), /cannot read indicator feed/);
     assert.throws(() => cache.readFeed(tmp.dir), /not a regular file/);
+  });
+
+  it('does not open a FIFO given as a feed (it would wait for a writer)', { skip: process.platform === 'win32' && 'no mkfifo', timeout: 10_000 }, () => {
+    const fifo = join(tmp.dir, 'feed.fifo');
+    execFileSync('mkfifo', [fifo]);
+    const cache = new IndicatorCache(new CacheStore(freshDir()), 'code-1');
+    assert.throws(() => cache.readFeed(fifo), /not a regular file/);
+  });
+
+  it('keys a parsed feed by the bytes the parser saw (the feed reader hands them over, in order, whole)', () => {
+    const big = join(tmp.dir, 'feed-big.txt');
+    const lines: string[] = [];
+    for (let i = 0; lines.length * 20 < 9 * 1024 * 1024; i++) lines.push(`host${i}.example${i % 97}.com`);
+    writeFileSync(big, `${lines.join('\r\n')}\r\n`);
+    for (const path of [big, join(tmp.dir, 'feed-a.txt')]) {
+      const seen: Buffer[] = [];
+      readFeed(path, (b) => seen.push(Buffer.from(b)));
+      assert.ok(Buffer.concat(seen).equals(readFileSync(path)), path);
+    }
+    const dir = freshDir();
+    const first = new IndicatorCache(new CacheStore(dir), 'code-1');
+    const r = first.readFeed(big);
+    assert.equal(r.digest, createHash('sha256').update(readFileSync(big)).digest('hex'));
+    assert.equal(first.flush(), null);
+    const again = new IndicatorCache(new CacheStore(dir), 'code-1');
+    assert.equal(again.readFeed(big).feed.count, lines.length);
+    assert.equal(again.stats.feedHits, 1);
   });
 
   it('compiles a set once: the image read back is the same bytes and explains hits the same way', () => {

@@ -9,7 +9,8 @@ import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { EarlyScanPool, guessScanThreads } from '../src/cli/early-pool.js';
 import { buildMatcher } from '../src/match/index.js';
-import { runScan, type RangeOutcome } from '../src/scan/index.js';
+import { main } from '../src/cli/program.js';
+import { ScanPool, runScan, type RangeOutcome } from '../src/scan/index.js';
 import { CLI, runCli, tempDir } from './helpers.js';
 
 const argv = (...args: string[]): string[] => ['node', 'dnshunt', ...args];
@@ -58,9 +59,56 @@ describe('EarlyScanPool', () => {
   });
 
   it('closes its workers when another count is asked for, and answers null', async () => {
-    const early = EarlyScanPool.start(argv('scan', '--threads=2', log));
-    assert.ok(early);
+    let made: ScanPool | null = null;
+    const early = EarlyScanPool.start(argv('scan', '--threads=2', log), (threads) => (made = new ScanPool(null, { threads, stripPrivateSuffixes: true })));
+    assert.ok(early && made !== null);
+    assert.equal((made as ScanPool).threads, 2);
     assert.equal(await early.take(1), null);
+    assert.equal((made as ScanPool).closed, true);
+  });
+
+  it('is closed by the program when the command line is wrong (scan never runs)', async () => {
+    let made: ScanPool | null = null;
+    const args = argv('scan', '--format', 'nope', log);
+    const early = EarlyScanPool.start(args, (threads) => (made = new ScanPool(null, { threads, stripPrivateSuffixes: true })));
+    assert.ok(early && made !== null);
+    assert.equal((made as ScanPool).closed, false);
+    const stderrWrite = process.stderr.write;
+    process.stderr.write = () => true; // commander's one line about --format
+    let status: number;
+    try {
+      status = await main(args, early);
+    } finally {
+      process.stderr.write = stderrWrite;
+    }
+    assert.equal(status, 2);
+    assert.equal((made as ScanPool).closed, true);
+  });
+
+  it('is taken by the scan and closed when it ends', async () => {
+    let made: ScanPool | null = null;
+    const feed = join(tmp.dir, 'early-ioc.txt');
+    writeFileSync(feed, 'evil.pw\n');
+    const args = argv('scan', '--threads', '1', '--quiet', '--format', 'json', '--no-builtin', '--dga', 'none', '--no-cache', '--ioc', feed, log);
+    const early = EarlyScanPool.start(args, (threads) => (made = new ScanPool(null, { threads, stripPrivateSuffixes: true })));
+    assert.ok(early && made !== null);
+    const stdoutWrite = process.stdout.write;
+    let out = '';
+    // the report is written as text; the test runner's own protocol goes through as bytes
+    process.stdout.write = ((chunk: unknown, ...rest: unknown[]) => {
+      if (typeof chunk !== 'string') return (stdoutWrite as (...a: unknown[]) => boolean).call(process.stdout, chunk, ...rest);
+      out += chunk;
+      return true;
+    }) as typeof process.stdout.write;
+    let status: number;
+    try {
+      status = await main(args, early);
+    } finally {
+      process.stdout.write = stdoutWrite;
+    }
+    assert.equal(status, 1, out);
+    assert.deepEqual((JSON.parse(out) as { clients: { client: string }[] }).clients.map((c) => c.client), ['10.10.1.23']);
+    assert.equal((made as ScanPool).closed, true);
   });
 
   it('starts nothing for help', () => {

@@ -5,25 +5,26 @@
  * An entry is named by its kind and a key that is a SHA-256 of everything that
  * decides its content, so an entry is never stale, only unused; the least
  * recently used go when the folder outgrows its bound. Every entry carries a
- * SHA-256 of its sections, checked on each read: a torn or damaged file is a
- * miss (and is removed), never a wrong answer.
+ * SHA-256 of its metadata and sections, checked on each read: a torn or
+ * damaged file is a miss (and is removed), never a wrong answer.
  *
  * Entry file (`<kind>-<key>.bin`):
  *
  *   "DNSHCACH"        8 bytes
  *   u32 LE            header length H
- *   header            H bytes of JSON: { format, kind, key, meta, sections: [byte lengths], sha256 }
+ *   header            H bytes of JSON: { format, kind, key, meta (the metadata as JSON text), sections: [byte lengths], sha256 }
  *   zeros             up to the next multiple of 8
  *   section 0 … n-1   each padded with zeros to a multiple of 8 (so Int32 views line up)
  */
 import { createHash } from 'node:crypto';
 import { closeSync, fstatSync, mkdirSync, openSync, readSync, readdirSync, renameSync, statSync, unlinkSync, utimesSync, writeSync } from 'node:fs';
+import { mkdir, open } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { isAbsolute, join } from 'node:path';
 
 const MAGIC = Buffer.from('DNSHCACH', 'latin1');
 /** Layout version of the entry files. */
-const FORMAT = 1;
+const FORMAT = 2;
 /** Sections are padded to this many bytes. */
 const ALIGN = 8;
 /** A header longer than this is not one of ours. */
@@ -33,6 +34,8 @@ export const DEFAULT_CACHE_MAX_BYTES = 512 * 1024 * 1024;
 /** A temporary file this old was left by a writer that died; it is removed when the folder is pruned. */
 const STALE_TMP_MS = 60 * 60 * 1000;
 const TMP_SUFFIX = '.tmp';
+/** Entries are hashed and written this much at a time. */
+const WRITE_SLICE_BYTES = 4 * 1024 * 1024;
 const ENTRY_SUFFIX = '.bin';
 
 /** An entry as read back: its metadata and its sections (each in a buffer of its own, from offset 0). */
@@ -48,7 +51,7 @@ export interface CacheEntry {
  */
 export function defaultCacheDir(env: NodeJS.ProcessEnv = process.env, platform: NodeJS.Platform = process.platform, home: string = homedir()): string {
   if (env.DNSHUNT_CACHE_DIR) return env.DNSHUNT_CACHE_DIR;
-  if (platform === 'win32') return join(env.LOCALAPPDATA ?? join(home, 'AppData', 'Local'), 'dnshunt', 'Cache');
+  if (platform === 'win32') return join(env.LOCALAPPDATA || join(home, 'AppData', 'Local'), 'dnshunt', 'Cache');
   if (platform === 'darwin') return join(home, 'Library', 'Caches', 'dnshunt');
   const xdg = env.XDG_CACHE_HOME;
   return join(xdg && isAbsolute(xdg) ? xdg : join(home, '.cache'), 'dnshunt');
@@ -85,7 +88,7 @@ export class CacheStore {
     } catch {
       return null;
     }
-    let entry: CacheEntry | null = null;
+    let entry: CacheEntry | null | typeof UNTRUSTED = null;
     try {
       entry = readEntry(fd, kind, key, shared);
     } catch {
@@ -93,6 +96,7 @@ export class CacheStore {
     } finally {
       closeSync(fd);
     }
+    if (entry === UNTRUSTED) return null; // not ours to remove (another user's, in a shared folder)
     try {
       if (entry === null) unlinkSync(path);
       else {
@@ -112,34 +116,88 @@ export class CacheStore {
    */
   put(kind: string, key: string, meta: unknown, sections: readonly Uint8Array[]): void {
     mkdirSync(this.dir, { recursive: true, mode: 0o700 });
-    const hash = createHash('sha256');
-    for (const s of sections) hash.update(s);
-    const header = Buffer.from(JSON.stringify({ format: FORMAT, kind, key, meta, sections: sections.map((s) => s.byteLength), sha256: hash.digest('hex') }), 'utf8');
-    const lead = Buffer.alloc(padded(MAGIC.length + 4 + header.length));
-    MAGIC.copy(lead, 0);
-    lead.writeUInt32LE(header.length, MAGIC.length);
-    header.copy(lead, MAGIC.length + 4);
-    const path = this.pathOf(kind, key);
-    const tmp = `${path}.${process.pid}.${Date.now().toString(36)}${TMP_SUFFIX}`;
-    const fd = openSync(tmp, 'wx', 0o600);
+    const plan = this.plan(kind, key, meta, sections);
+    const fd = openSync(plan.tmp, 'wx', 0o600);
     try {
-      writeAll(fd, lead);
-      const zeros = new Uint8Array(ALIGN);
-      for (const s of sections) {
-        writeAll(fd, s);
-        const pad = padded(s.byteLength) - s.byteLength;
-        if (pad > 0) writeAll(fd, zeros.subarray(0, pad));
-      }
+      for (const piece of plan.pieces()) writeAll(fd, piece);
+      writeAll(fd, plan.lead(), 0);
     } catch (e) {
       closeSync(fd);
-      unlinkQuietly(tmp);
+      unlinkQuietly(plan.tmp);
       throw e;
     }
     closeSync(fd);
+    this.commit(plan);
+  }
+
+  /**
+   * `put`, written a slice at a time with the event loop free in between (a
+   * million-name set is ~80 MB: a scan's main thread must go on handing out
+   * ranges meanwhile).
+   */
+  async putAsync(kind: string, key: string, meta: unknown, sections: readonly Uint8Array[]): Promise<void> {
+    await mkdir(this.dir, { recursive: true, mode: 0o700 });
+    const plan = this.plan(kind, key, meta, sections);
+    const fh = await open(plan.tmp, 'wx', 0o600);
     try {
-      renameSync(tmp, path);
+      for (const piece of plan.pieces()) {
+        for (let off = 0; off < piece.byteLength; ) off += (await fh.write(piece, off, Math.min(WRITE_SLICE_BYTES, piece.byteLength - off))).bytesWritten;
+      }
+      const lead = plan.lead();
+      for (let off = 0; off < lead.byteLength; ) off += (await fh.write(lead, off, lead.byteLength - off, off)).bytesWritten;
     } catch (e) {
-      unlinkQuietly(tmp);
+      await fh.close().catch(() => undefined);
+      unlinkQuietly(plan.tmp);
+      throw e;
+    }
+    await fh.close();
+    this.commit(plan);
+  }
+
+  /**
+   * How an entry is written: a blank lead (magic, header length, header) of
+   * the final length, then the sections in slices, hashed as they go out;
+   * `lead()` is the real lead once every piece was taken.
+   */
+  private plan(kind: string, key: string, meta: unknown, sections: readonly Uint8Array[]): { path: string; tmp: string; pieces: () => Generator<Uint8Array>; lead: () => Buffer } {
+    const metaText = JSON.stringify(meta) ?? 'null';
+    const hash = createHash('sha256').update(metaText, 'utf8');
+    const header = (sha256: string): Buffer => Buffer.from(JSON.stringify({ format: FORMAT, kind, key, meta: metaText, sections: sections.map((x) => x.byteLength), sha256 }), 'utf8');
+    const leadOf = (h: Buffer): Buffer => {
+      const lead = Buffer.alloc(padded(MAGIC.length + 4 + h.length));
+      MAGIC.copy(lead, 0);
+      lead.writeUInt32LE(h.length, MAGIC.length);
+      h.copy(lead, MAGIC.length + 4);
+      return lead;
+    };
+    const blank = leadOf(header('0'.repeat(64))); // a SHA-256 in hex is 64 characters: same length
+    const path = this.pathOf(kind, key);
+    return {
+      path,
+      tmp: `${path}.${process.pid}.${Date.now().toString(36)}${TMP_SUFFIX}`,
+      *pieces(): Generator<Uint8Array> {
+        yield blank;
+        const zeros = new Uint8Array(ALIGN);
+        for (const x of sections) {
+          for (let off = 0; off < x.byteLength; off += WRITE_SLICE_BYTES) {
+            const slice = x.subarray(off, Math.min(x.byteLength, off + WRITE_SLICE_BYTES));
+            hash.update(slice);
+            yield slice;
+          }
+          const pad = padded(x.byteLength) - x.byteLength;
+          if (pad > 0) yield zeros.subarray(0, pad);
+        }
+      },
+      lead: () => leadOf(header(hash.digest('hex'))),
+    };
+  }
+
+  /** Rename a written temporary file into place, then prune. */
+  private commit(plan: { path: string; tmp: string }): void {
+    try {
+      renameSync(plan.tmp, plan.path);
+    } catch (e) {
+      unlinkQuietly(plan.tmp);
       throw e;
     }
     this.prune();
@@ -187,9 +245,9 @@ function unlinkQuietly(path: string): boolean {
   }
 }
 
-function writeAll(fd: number, data: Uint8Array): void {
+function writeAll(fd: number, data: Uint8Array, position: number | null = null): void {
   let off = 0;
-  while (off < data.byteLength) off += writeSync(fd, data, off, data.byteLength - off);
+  while (off < data.byteLength) off += writeSync(fd, data, off, data.byteLength - off, position === null ? null : position + off);
 }
 
 function readExactly(fd: number, into: Uint8Array, position: number): boolean {
@@ -202,13 +260,18 @@ function readExactly(fd: number, into: Uint8Array, position: number): boolean {
   return true;
 }
 
-/** Read and check an entry; null when anything is off. */
-function readEntry(fd: number, kind: string, key: string, shared: (section: number) => boolean): CacheEntry | null {
+/** What `readEntry` says of an entry it will not read: not ours to trust. */
+const UNTRUSTED = Symbol('untrusted');
+
+/** Read and check an entry; null when anything is off, UNTRUSTED when it is not ours alone. */
+function readEntry(fd: number, kind: string, key: string, shared: (section: number) => boolean): CacheEntry | null | typeof UNTRUSTED {
   const st = fstatSync(fd);
   // An entry decides what a scan looks for: on a system with file owners, only
   // one of our own that nobody else may write is trusted (a cache folder in a
-  // shared place must not let another user hide indicators).
-  if (process.getuid && (st.uid !== process.getuid() || (st.mode & 0o022) !== 0)) return null;
+  // shared place must not let another user hide indicators). File systems
+  // without owners or modes (FAT, some network shares) show every file as
+  // writable by all: the cache does not work there, and says nothing.
+  if (process.getuid && (st.uid !== process.getuid() || (st.mode & 0o022) !== 0)) return UNTRUSTED;
   const size = st.size;
   const lead = Buffer.alloc(MAGIC.length + 4);
   if (!readExactly(fd, lead, 0) || !lead.subarray(0, MAGIC.length).equals(MAGIC)) return null;
@@ -217,12 +280,12 @@ function readEntry(fd: number, kind: string, key: string, shared: (section: numb
   const headerBytes = Buffer.alloc(headerLength);
   if (!readExactly(fd, headerBytes, lead.length)) return null;
   const header = JSON.parse(headerBytes.toString('utf8')) as { format?: unknown; kind?: unknown; key?: unknown; meta?: unknown; sections?: unknown; sha256?: unknown };
-  if (header.format !== FORMAT || header.kind !== kind || header.key !== key || typeof header.sha256 !== 'string') return null;
+  if (header.format !== FORMAT || header.kind !== kind || header.key !== key || typeof header.sha256 !== 'string' || typeof header.meta !== 'string') return null;
   const lengths = header.sections;
   if (!Array.isArray(lengths) || !lengths.every((n): n is number => Number.isSafeInteger(n) && (n as number) >= 0)) return null;
   let position = padded(lead.length + headerLength);
   if (position + lengths.reduce((s, n) => s + padded(n), 0) !== size) return null;
-  const hash = createHash('sha256');
+  const hash = createHash('sha256').update(header.meta, 'utf8');
   const sections: Uint8Array[] = [];
   for (let i = 0; i < lengths.length; i++) {
     const n = lengths[i]!;
@@ -233,5 +296,5 @@ function readEntry(fd: number, kind: string, key: string, shared: (section: numb
     position += padded(n);
   }
   if (hash.digest('hex') !== header.sha256) return null;
-  return { meta: header.meta, sections };
+  return { meta: JSON.parse(header.meta) as unknown, sections };
 }

@@ -16,6 +16,8 @@ import { availableParallelism } from 'node:os';
 // matcher modules (and the Public Suffix List) before the threads start.
 import { ScanPool } from '../scan/pool.js';
 
+/** A --threads value above this is not started early (commander may still reject the command line). */
+const MAX_EARLY_THREADS = 256;
 /** Arguments that make the program print help or its version instead of scanning. */
 const HELP_WORDS = new Set(['-h', '--help', 'help', '-V', '--version']);
 
@@ -34,7 +36,7 @@ export function guessScanThreads(argv: readonly string[]): number | null {
     if (a === '--threads') value = argv[++i];
     else if (a.startsWith('--threads=')) value = a.slice('--threads='.length);
     else continue;
-    if (value === undefined || !/^\d+$/.test(value) || Number(value) < 1) return null;
+    if (value === undefined || !/^\d+$/.test(value) || Number(value) < 1 || Number(value) > MAX_EARLY_THREADS) return null;
     threads = Number(value);
   }
   return threads;
@@ -48,12 +50,15 @@ export class EarlyScanPool {
     this.pool = pool;
   }
 
-  /** Start the workers when `argv` is a scan that will need them; null otherwise. */
-  static start(argv: readonly string[]): EarlyScanPool | null {
+  /**
+   * Start the workers when `argv` is a scan that will need them; null
+   * otherwise. `make` builds the pool (tests pass one that records it).
+   */
+  static start(argv: readonly string[], make: (threads: number) => ScanPool = (threads) => new ScanPool(null, { threads, stripPrivateSuffixes: true })): EarlyScanPool | null {
     const threads = guessScanThreads(argv);
     if (threads === null) return null;
     // Suffix stripping is told with the matcher (setMatcher), once the options are parsed.
-    return new EarlyScanPool(new ScanPool(null, { threads, stripPrivateSuffixes: true }));
+    return new EarlyScanPool(make(threads));
   }
 
   /**

@@ -16,16 +16,16 @@
  *   thousand names cost 20–30 ms to generate in a fresh process, most of
  *   what is left of the indicator work once the other two are cached).
  *
- * Every key also holds the identity of the running code (package version, and
- * size and modification time of this module's file, which every build
- * rewrites), so a changed parser or compiler never reads an old entry.
+ * Every key also holds the identity of the running code (`codeIdentity`: the
+ * bundle's build id, a hash of the compiled code), so a changed parser or
+ * compiler never reads an old entry.
  */
 import { createHash } from 'node:crypto';
 import { closeSync, openSync, readFileSync, readSync, statSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { CivilDate } from '../core/index.js';
 import { generateNames, type DgaConfig, type DgaName } from '../dga/index.js';
-import { FeedResult, readFeed, type FeedSnapshot, type Indicator, type IndicatorSet } from '../ioc/index.js';
+import { FeedResult, MAX_FEED_BYTES, readFeed, type FeedSnapshot, type Indicator, type IndicatorSet } from '../ioc/index.js';
 import { CompiledMatcher, MATCHER_VERSION, buildMatcher, type DomainList } from '../match/index.js';
 import type { CacheStore } from './cache-store.js';
 
@@ -44,10 +44,18 @@ export interface SetParts {
   generated: readonly string[];
 }
 
+/** Set by the bundler (scripts/bundle.mjs): a SHA-256 of the compiled code and package.json. */
+declare const __DNSHUNT_BUILD_ID__: string | undefined;
+
 let codeIdentityMemo: string | null = null;
 
-/** Package version + size and mtime of this module's file. */
+/**
+ * The running code's identity: the bundle's build id; unbundled (tests, the
+ * dist/ CLI), the package version and the size and mtime of this module's
+ * file, which every build rewrites.
+ */
 export function codeIdentity(): string {
+  if (codeIdentityMemo === null && typeof __DNSHUNT_BUILD_ID__ === 'string') codeIdentityMemo = `build ${__DNSHUNT_BUILD_ID__}|${ENTRY_FORMAT}|${MATCHER_VERSION}`;
   if (codeIdentityMemo === null) {
     const here = fileURLToPath(import.meta.url);
     const st = statSync(here);
@@ -61,12 +69,17 @@ function sha256(text: string): string {
   return createHash('sha256').update(text, 'utf8').digest('hex');
 }
 
-/** SHA-256 of a file's bytes, or null when it cannot be read (the feed reader then reports why). */
+/**
+ * SHA-256 of a feed file's bytes, or null when it is not a regular file of a
+ * usable size or cannot be read (the feed reader then says why). Checked
+ * before opening: opening a FIFO would wait for a writer.
+ */
 function fileDigest(path: string): string | null {
   let fd = -1;
   try {
+    const st = statSync(path);
+    if (!st.isFile() || st.size > MAX_FEED_BYTES) return null;
     fd = openSync(path, 'r');
-    if (!statSync(path).isFile()) return null;
     const hash = createHash('sha256');
     const chunk = Buffer.allocUnsafe(HASH_READ_BYTES);
     for (;;) {
@@ -86,7 +99,8 @@ function fileDigest(path: string): string | null {
 export class IndicatorCache {
   readonly store: CacheStore;
   private readonly code: string;
-  private readonly unsaved: (() => void)[] = [];
+  /** Entries computed this run and not written yet: kind, key, and how to make their parts. */
+  private readonly unsaved: { kind: string; key: string; parts: () => { meta: unknown; sections: Uint8Array[] } }[] = [];
   /** How the last run went, for tests and benchmarks: entries read and entries computed. */
   readonly stats = { feedHits: 0, feedMisses: 0, setHits: 0, setMisses: 0, dgaHits: 0, dgaMisses: 0 };
 
@@ -95,29 +109,40 @@ export class IndicatorCache {
     this.code = code;
   }
 
-  /** A feed's parse, from the cache when its bytes were parsed before; and the bytes' digest (null when unreadable). */
+  /**
+   * A feed's parse, from the cache when its bytes were parsed before; and the
+   * digest of the bytes the parse is of (null: not a file the reader takes).
+   */
   readFeed(path: string): { feed: FeedResult; digest: string | null } {
     const digest = fileDigest(path);
     if (digest === null) return { feed: readFeed(path), digest: null };
-    const key = sha256(`feed|${this.code}|${digest}`);
-    const cached = this.store.get('feed', key);
+    const cached = this.store.get('feed', this.feedKey(digest));
     if (cached !== null) {
-      const [pool, ends, lines] = cached.sections;
-      const feed = pool && ends && lines && ends.byteLength % 4 === 0 && lines.byteLength % 4 === 0
-        ? FeedResult.fromSnapshot(path, { meta: cached.meta as FeedSnapshot['meta'], pool: new Uint8Array(pool.buffer as ArrayBuffer), ends: new Int32Array(ends.buffer as ArrayBuffer), lines: new Int32Array(lines.buffer as ArrayBuffer) })
-        : null;
+      const feed = feedFromEntry(path, cached.meta, cached.sections);
       if (feed !== null) {
         this.stats.feedHits++;
         return { feed, digest };
       }
     }
     this.stats.feedMisses++;
-    const feed = readFeed(path);
-    this.unsaved.push(() => {
-      const snap = feed.snapshot();
-      this.store.put('feed', key, snap.meta, [snap.pool, bytesOf(snap.ends), bytesOf(snap.lines)]);
+    // Parsed from a second read: hash what is parsed, so a file rewritten since
+    // the first read is stored (and keyed in the set) under its new bytes.
+    const hash = createHash('sha256');
+    const feed = readFeed(path, (bytes) => hash.update(bytes));
+    const parsed = hash.digest('hex');
+    this.unsaved.push({
+      kind: 'feed',
+      key: this.feedKey(parsed),
+      parts: () => {
+        const snap = feed.snapshot();
+        return { meta: snap.meta, sections: [snap.pool, bytesOf(snap.ends), bytesOf(snap.lines)] };
+      },
     });
-    return { feed, digest };
+    return { feed, digest: parsed };
+  }
+
+  private feedKey(digest: string): string {
+    return sha256(`feed|${this.code}|${digest}`);
   }
 
   /**
@@ -135,10 +160,7 @@ export class IndicatorCache {
     }
     this.stats.dgaMisses++;
     const fresh = generateNames(configs, from, to, back, fwd);
-    this.unsaved.push(() => {
-      const { meta, sections } = namesToEntry(fresh, configs);
-      this.store.put('dga', key, meta, sections);
-    });
+    this.unsaved.push({ kind: 'dga', key, parts: () => namesToEntry(fresh, configs) });
     return fresh;
   }
 
@@ -185,7 +207,7 @@ export class IndicatorCache {
       },
     };
     const image = buildMatcher(list, suffixes);
-    this.unsaved.push(() => this.store.put('set', key, null, [new Uint8Array(image.buffer), bytesOf(Int32Array.from(pairs))]));
+    this.unsaved.push({ kind: 'set', key, parts: () => ({ meta: null, sections: [new Uint8Array(image.buffer), bytesOf(Int32Array.from(pairs))] }) });
     return image;
   }
 
@@ -194,16 +216,33 @@ export class IndicatorCache {
    * first error's text (the cache is only an optimisation: the run goes on).
    */
   flush(): string | null {
-    const jobs = this.unsaved.splice(0);
-    for (const job of jobs) {
+    for (const e of this.unsaved.splice(0)) {
       try {
-        job();
-      } catch (e) {
-        return `${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`;
+        const { meta, sections } = e.parts();
+        this.store.put(e.kind, e.key, meta, sections);
+      } catch (err) {
+        return errorText(err);
       }
     }
     return null;
   }
+
+  /** `flush`, with the event loop free between slices of the writing. */
+  async flushAsync(): Promise<string | null> {
+    for (const e of this.unsaved.splice(0)) {
+      try {
+        const { meta, sections } = e.parts();
+        await this.store.putAsync(e.kind, e.key, meta, sections);
+      } catch (err) {
+        return errorText(err);
+      }
+    }
+    return null;
+  }
+}
+
+function errorText(e: unknown): string {
+  return (e as NodeJS.ErrnoException).code ?? (e as Error).message;
 }
 
 function bytesOf(a: Int32Array): Uint8Array {
@@ -264,4 +303,30 @@ function namesFromEntry(meta: unknown, sections: readonly Uint8Array[], configs:
     start = end;
   }
   return start === all.length ? out : null;
+}
+
+/** The parse a `feed` entry holds, or null when its parts do not make one. */
+function feedFromEntry(path: string, meta: unknown, sections: readonly Uint8Array[]): FeedResult | null {
+  const [pool, ends, lines] = sections;
+  if (!pool || !ends || !lines || ends.byteLength % 4 !== 0 || lines.byteLength % 4 !== 0 || !isFeedMeta(meta)) return null;
+  return FeedResult.fromSnapshot(path, { meta, pool: new Uint8Array(pool.buffer as ArrayBuffer), ends: new Int32Array(ends.buffer as ArrayBuffer), lines: new Int32Array(lines.buffer as ArrayBuffer) });
+}
+
+function isCount(v: unknown): v is number {
+  return Number.isSafeInteger(v) && (v as number) >= 0;
+}
+
+/** The shape `FeedResult.snapshot` gives its metadata (checked: an entry is data from disk). */
+function isFeedMeta(m: unknown): m is FeedSnapshot['meta'] {
+  if (typeof m !== 'object' || m === null) return false;
+  const r = m as Record<string, unknown>;
+  return isCount(r['count']) && isCount(r['bytes']) && isCount(r['labels']) && isCount(r['problemCount']) &&
+    Array.isArray(r['problems']) && r['problems'].every((q: unknown) => {
+      const o = q as Record<string, unknown> | null;
+      return typeof o === 'object' && o !== null && isCount(o['line']) && typeof o['text'] === 'string' && typeof o['reason'] === 'string';
+    }) &&
+    Array.isArray(r['ips']) && r['ips'].every((q: unknown) => {
+      const o = q as Record<string, unknown> | null;
+      return typeof o === 'object' && o !== null && isCount(o['line']) && typeof o['value'] === 'string' && (o['kind'] === 'ip' || o['kind'] === 'domain') && typeof o['group'] === 'string';
+    });
 }

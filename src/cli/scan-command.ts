@@ -123,7 +123,7 @@ export async function runScanCommand(paths: readonly string[], o: ScanOptions, i
     const progress = new ProgressBar(io.stderr, !o.quiet && io.stderr.isTTY === true);
     pool.setMatcher(prepared.image, o.stripPrivateSuffixes);
     // What this run parsed or compiled anew is written to the cache while the workers scan.
-    const cacheWritten = cache ? new Promise<string | null>((resolve) => setImmediate(() => resolve(cache.flush()))) : null;
+    const cacheWritten = cache ? new Promise<string | null>((resolve) => setImmediate(() => resolve(cache.flushAsync()))) : null;
     let counters;
     try {
       counters = await runScan(inputs.inputs, pool, {
@@ -149,7 +149,8 @@ export async function runScanCommand(paths: readonly string[], o: ScanOptions, i
       progress.clear();
     }
     const cacheError = await cacheWritten;
-    if (cache && cacheError !== null) warnings.push(`the indicator cache in ${cache.store.dir} could not be written (${cacheError}); see --cache-dir and --no-cache`);
+    // Said only for a folder the user chose: the default one may simply not be writable for a service account.
+    if (cache && cacheError !== null && (o.cacheDir !== undefined || process.env.DNSHUNT_CACHE_DIR)) warnings.push(`the indicator cache in ${cache.store.dir} could not be written (${cacheError}); see --cache-dir and --no-cache`);
     const outOfWindow = resolvers.reduce((s, r) => s + r.outOfWindow, 0);
     if (outOfWindow > 0) warnings.push(`${outOfWindow} quer${outOfWindow === 1 ? 'y' : 'ies'} for Locky DGA names far from their dates were not counted (see --dga-margin)`);
     if (counters.clientQueries === 0 && counters.lines > 0) warnings.push('no client query (Rcv, opcode Q) was found: is packet logging of incoming queries enabled on the DNS server?');

@@ -108,7 +108,7 @@ function compiler(m: MatchingSettings, learned: readonly string[], primary: Date
     }
     // A compile stops the tail's work anyway; what it made anew is written at once.
     const cacheError = cache?.flush() ?? null;
-    if (cache && cacheError !== null && !cacheSaid) {
+    if (cache && cacheError !== null && !cacheSaid && (m.cacheDir !== undefined || process.env.DNSHUNT_CACHE_DIR)) {
       cacheSaid = true;
       log.warn(`the indicator cache in ${cache.store.dir} could not be written (${cacheError}); see --cache-dir and --no-cache`);
     }

@@ -45,7 +45,7 @@ export interface FeedSnapshot {
 }
 
 /** Feeds larger than this are refused whole (a feed of 1,000,000 names is about 20 MB). */
-const MAX_FEED_BYTES = 512 * 1024 * 1024;
+export const MAX_FEED_BYTES = 512 * 1024 * 1024;
 /**
  * A feed bigger than this is read this much at a time. Small enough that each
  * piece's text is an ordinary young-generation string, collected at once:
@@ -418,8 +418,13 @@ function addToken(out: FeedResult, token: string, raw: string, lineNo: number): 
   }
 }
 
-/** Read and parse a feed file; throws DnshuntError(BAD_FEED) when the file cannot be used at all. */
-export function readFeed(path: string): FeedResult {
+/**
+ * Read and parse a feed file; throws DnshuntError(BAD_FEED) when the file
+ * cannot be used at all. `onBytes` sees every byte that was parsed, in order
+ * (a cache hashes them: the key of a stored parse is then the hash of exactly
+ * what was parsed, even if the file changed meanwhile).
+ */
+export function readFeed(path: string, onBytes?: (bytes: Uint8Array) => void): FeedResult {
   let size: number;
   try {
     const st = statSync(path);
@@ -439,6 +444,7 @@ export function readFeed(path: string): FeedResult {
     for (;;) {
       const n = readSync(fd, chunk, 0, chunk.length, null);
       if (n === 0) break;
+      onBytes?.(chunk.subarray(0, n));
       parser.push(chunk.toString('latin1', 0, n));
     }
   } catch (e) {

@@ -18,6 +18,8 @@ export class ScanPool {
   private image: CompiledMatcher | null = null;
   private matcherId = 0;
   private stripPrivateSuffixes = true;
+  private closing = false;
+  private destroyed: Promise<void> | null = null;
 
   /**
    * Start the workers; with an image the pool is ready to scan, without one
@@ -64,8 +66,15 @@ export class ScanPool {
     throw new DnshuntError(ErrorCode.INTERNAL, `scan worker answered an unknown message kind ${String(r.kind)}`);
   }
 
-  /** Stop the workers. */
+  /** True once `close` was called. */
+  get closed(): boolean {
+    return this.closing;
+  }
+
+  /** Stop the workers (once; later calls wait for the same stop). */
   async close(): Promise<void> {
-    await this.pool.destroy();
+    this.closing = true;
+    this.destroyed ??= this.pool.destroy();
+    await this.destroyed;
   }
 }

@@ -43,12 +43,19 @@ const common = {
 await build({
   ...common,
   entryPoints: [`${root}dist/src/cli/main.js`],
+  define: { ...common.define, __DNSHUNT_WORKER_FILE__: JSON.stringify('scan.worker.cjs') },
   outdir: `${out}/src/cli`,
   splitting: true,
   chunkNames: '[name]-[hash]',
 });
+// The worker is CommonJS: piscina loads a worker with require() first, and a
+// require() of an ES module (Node 20.19 and later) that is cut short by the
+// pool's shutdown can abort the whole process ("FATAL ERROR" in
+// importSyncForRequire); a CommonJS file also loads ~20 ms faster per worker.
 await build({
   ...common,
+  format: 'cjs',
+  banner: {},
   entryPoints: [`${root}dist/workers/scan.worker.js`],
-  outdir: `${out}/workers`,
+  outfile: `${out}/workers/scan.worker.cjs`,
 });

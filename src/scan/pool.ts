@@ -7,7 +7,9 @@ import { Piscina } from 'piscina';
 import { DnshuntError, ErrorCode, type ScanRangeRequest, type ScanRangeResult, type WorkerScanRequest } from '../core/index.js';
 import type { CompiledMatcher } from '../match/index.js';
 
-const WORKER_URL = new URL('../../workers/scan.worker.js', import.meta.url);
+/** Set by the bundler (scripts/bundle.mjs): the bundled worker's file name. */
+declare const __DNSHUNT_WORKER_FILE__: string | undefined;
+const WORKER_URL = new URL(`../../workers/${typeof __DNSHUNT_WORKER_FILE__ === 'string' ? __DNSHUNT_WORKER_FILE__ : 'scan.worker.js'}`, import.meta.url);
 /** Young-generation cap of each scan worker's heap, in MB (see the pool options). */
 const WORKER_YOUNG_GENERATION_MB = 4;
 

@@ -170,7 +170,12 @@ function hitView(h: RawHit, line: number) {
   return { line, client: h.client, qname: h.qname, qtype: h.qtype, protocol: h.protocol, xid: h.xid, rcode: h.rcode, indicator: INDICATORS[h.indicatorId]!, suffixStripped: h.suffixStripped };
 }
 
-/** The naive oracle: what every item is, and rcode pairing as documented (client, xid, name; first pending query wins). */
+/**
+ * The naive oracle: what every item is, and rcode pairing as documented: a
+ * response goes to the pending query with its client, xid and name; a query
+ * repeated before the response takes over from the earlier one (whose rcode
+ * stays unknown), which is what any cut of the file into ranges can also see.
+ */
 function oracle(log: Log): Outcome {
   const c: ScanCounters = { bytes: log.bytes.length, lines: log.items.length, records: 0, clientQueries: 0, unparsed: 0, events: 0, skipped: 0 };
   const hits: Outcome['hits'] = [];
@@ -189,7 +194,10 @@ function oracle(log: Log): Outcome {
     if (it.hit) {
       const h = { line, client: it.hit.client, qname: it.hit.qname, qtype: it.hit.qtype, protocol: it.hit.protocol, xid: it.hit.xid, rcode: null as string | null, indicator: it.hit.indicator, suffixStripped: it.hit.suffixStripped };
       hits.push(h);
-      pending.push({ hit: h, raw: it.hit });
+      const raw = it.hit;
+      const earlier = pending.findIndex((p) => p.raw.client === raw.client && p.raw.xid === raw.xid && p.raw.rawName === raw.rawName);
+      if (earlier >= 0) pending.splice(earlier, 1);
+      pending.push({ hit: h, raw });
     }
     if (it.response) {
       const r = it.response;
@@ -460,9 +468,21 @@ describe('range scanning corners', () => {
     assert.deepEqual(scanWhole(bytes).hits.map((h) => h.rcode), ['NXDOMAIN']);
   });
 
-  it('retries with the same xid are paired first come, first served', () => {
-    const bytes = Buffer.from([Q('10.10.1.23', 'ee7f'), Q('10.10.1.23', 'ee7f'), R('10.10.1.23', 'ee7f', 'NXDOMAIN'), ''].join('\n'), 'latin1');
-    assert.deepEqual(scanWhole(bytes).hits.map((h) => h.rcode), ['NXDOMAIN', null]);
+  it('a retry with the same xid takes over: the response is paired with the latest query, however the file is cut', () => {
+    // (A regression: with first-come pairing, the range holding only the first
+    // query paired it in its lookahead and the range holding the retry paired
+    // the retry too, so one response answered both.)
+    const bytes = Buffer.from([Q('10.10.1.23', 'ee7f'), Q('10.10.1.23', 'ee7f'), R('10.10.1.23', 'ee7f', 'NXDOMAIN')].join('\n'), 'latin1');
+    assert.deepEqual(scanWhole(bytes).hits.map((h) => h.rcode), [null, 'NXDOMAIN']);
+    const path = writeLog(bytes);
+    for (let rangeBytes = 1; rangeBytes <= bytes.length + 1; rangeBytes++) {
+      assert.deepEqual(scanRanges(path, bytes.length, rangeBytes, 4096).hits.map((h) => h.rcode), [null, 'NXDOMAIN'], `ranges of ${rangeBytes} bytes`);
+    }
+    // answered before the retry: each query keeps its own response
+    const answered = Buffer.from([Q('10.10.1.23', 'ee7f'), R('10.10.1.23', 'ee7f', 'SERVFAIL'), Q('10.10.1.23', 'ee7f'), R('10.10.1.23', 'ee7f', 'NOERROR'), ''].join('\n'), 'latin1');
+    assert.deepEqual(scanWhole(answered).hits.map((h) => h.rcode), ['SERVFAIL', 'NOERROR']);
+    const other = Buffer.from([Q('10.10.1.23', 'ee7f'), Q('10.10.3.99', 'ee7f'), R('10.10.1.23', 'ee7f', 'NXDOMAIN'), ''].join('\n'), 'latin1');
+    assert.deepEqual(scanWhole(other).hits.map((h) => h.rcode), ['NXDOMAIN', null], 'another client\'s query takes nothing over');
   });
 
   it('a forwarder is never a client, and a Details dump never produces a hit', () => {

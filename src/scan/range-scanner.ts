@@ -186,7 +186,10 @@ export class RangeScanner {
     }
     if (look) {
       const line = ++this.lookLine;
-      if (kind === LineKind.PACKET && f.dir === DIR_SND) this.maybePair(buf, line);
+      if (kind === LineKind.PACKET) {
+        if (f.dir === DIR_SND) this.maybePair(buf, line);
+        else if (this.pending.length > 0 && !f.isResponse && f.opcode === OPCODE_QUERY) this.supersede(buf);
+      }
       this.expire(line);
     } else {
       this.line(buf, start, end, kind);
@@ -270,7 +273,26 @@ export class RangeScanner {
       suffixStripped: m.stripped > 0 ? labelsToString(buf, labels, count - m.stripped, count) : null,
     };
     this.hits.push(hit);
-    this.pending.push({ hit, rawName: latin1(buf, f.nameStart, f.nameEnd).toLowerCase(), expiresAtLine: line + PAIR_WINDOW_LINES });
+    const rawName = latin1(buf, f.nameStart, f.nameEnd).toLowerCase();
+    if (this.pending.length > 0) this.dropRepeated(hit.client, hit.xid, rawName);
+    this.pending.push({ hit, rawName, expiresAtLine: line + PAIR_WINDOW_LINES });
+  }
+
+  /**
+   * A client query seen in the lookahead: it takes over from any pending query
+   * it repeats (same client, id and name), as it would have in the range that
+   * holds it, so a response is never paired with both.
+   */
+  private supersede(buf: Buffer): void {
+    const f = this.fields;
+    if (!this.pendingXid(buf, f.xidStart, f.xidEnd)) return;
+    completeFields(buf, f);
+    this.dropRepeated(latin1(buf, f.ipStart, f.ipEnd), latin1(buf, f.xidStart, f.xidEnd).toLowerCase(), latin1(buf, f.nameStart, f.nameEnd).toLowerCase());
+  }
+
+  /** Stop waiting for a response for the pending queries with this client, id and name (their rcode stays unknown). */
+  private dropRepeated(client: string, xid: string, rawName: string): void {
+    this.pending = this.pending.filter((p) => p.hit.client !== client || p.hit.xid !== xid || p.rawName !== rawName);
   }
 
   /** The current line is a response sent to some client: does it answer a pending matched query? */

@@ -485,6 +485,32 @@ describe('range scanning corners', () => {
     assert.deepEqual(scanWhole(other).hits.map((h) => h.rcode), ['NXDOMAIN', null], 'another client\'s query takes nothing over');
   });
 
+  it('ids and names are compared with one case rule (A-Z only) everywhere, so a non-ASCII id pairs the same however the file is cut', () => {
+    // É (0xC9) and é (0xE9) are different ids: only A-Z fold, as in the matcher
+    const bytes = Buffer.from([Q('10.10.1.23', '\xe9e7f'), Q('10.10.1.23', '\xC9E7F'), R('10.10.1.23', '\xe9e7f', 'NXDOMAIN')].join('\n'), 'latin1');
+    assert.deepEqual(scanWhole(bytes).hits.map((h) => h.rcode), ['NXDOMAIN', null]);
+    const path = writeLog(bytes);
+    for (let rangeBytes = 1; rangeBytes <= bytes.length + 1; rangeBytes++) {
+      assert.deepEqual(scanRanges(path, bytes.length, rangeBytes, 4096).hits.map((h) => h.rcode), ['NXDOMAIN', null], `ranges of ${rangeBytes} bytes`);
+    }
+    // an id differing only in A-Z case is the same id: the retry takes over
+    const upper = Buffer.from([Q('10.10.1.23', 'ee7f'), Q('10.10.1.23', 'EE7F'), R('10.10.1.23', 'ee7f', 'NXDOMAIN')].join('\n'), 'latin1');
+    assert.deepEqual(scanWhole(upper).hits.map((h) => h.rcode), [null, 'NXDOMAIN']);
+  });
+
+  it('a line too long for the read buffer in the lookahead is one line, and pairing goes on after it, as in a single range', () => {
+    const long = `2/16/2016 10:05:00 PM 0E24 EVENT ${'x'.repeat(700)}`;
+    const bytes = Buffer.from([Q('10.10.1.23', 'ee7f'), long, R('10.10.1.23', 'ee7f', 'NXDOMAIN'), ''].join('\n'), 'latin1');
+    const path = writeLog(bytes);
+    const chunk = 256;
+    const whole = scanRanges(path, bytes.length, bytes.length + 1, chunk);
+    assert.deepEqual(whole.hits.map((h) => h.rcode), ['NXDOMAIN']);
+    assert.deepEqual(whole.unparsedLines, [2], 'the long line is one unparsed line');
+    for (let rangeBytes = 1; rangeBytes <= bytes.length + 1; rangeBytes += 7) {
+      assert.deepEqual(scanRanges(path, bytes.length, rangeBytes, chunk), whole, `ranges of ${rangeBytes} bytes`);
+    }
+  });
+
   it('a forwarder is never a client, and a Details dump never produces a hit', () => {
     const bytes = Buffer.from(
       [

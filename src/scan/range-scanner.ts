@@ -68,6 +68,17 @@ function latin1(buf: Uint8Array, start: number, end: number): string {
   return Buffer.from(buf.buffer, buf.byteOffset + start, end - start).toString('latin1');
 }
 
+/**
+ * `buf[start, end)` as text with A–Z folded to a–z and nothing else (the fold
+ * of the LOWER table, which the matcher and `pendingXid` use too; a Latin-1
+ * `toLowerCase` would also fold É and make two rules).
+ */
+function asciiLower(buf: Uint8Array, start: number, end: number): string {
+  let s = '';
+  for (let i = start; i < end; i++) s += String.fromCharCode(LOWER[buf[i]!]!);
+  return s;
+}
+
 /** Scans the lines of one byte range; accumulate with `feedLines`, read the results from its fields. */
 export class RangeScanner {
   readonly counters: ScanCounters = emptyCounters();
@@ -107,10 +118,11 @@ export class RangeScanner {
   }
 
   /**
-   * Lookahead past the range end: only responses to pending matched queries are
-   * looked at; nothing is counted. Lines are framed exactly as `feedLines`
-   * frames them, so pairing does not depend on where a range ended. Returns
-   * true when nothing is pending any more.
+   * Lookahead past the range end: only responses to pending matched queries,
+   * and client queries that repeat one (and so take over from it), are looked
+   * at; nothing is counted. Lines are framed exactly as `feedLines` frames
+   * them, so pairing does not depend on where a range ended. Returns true when
+   * nothing is pending any more.
    */
   feedLookahead(buf: Buffer, start: number, end: number): boolean {
     if (this.lookLine < 0) this.lookLine = this.lineNo;
@@ -139,7 +151,7 @@ export class RangeScanner {
     return c < end - 1 ? c : -1; // a CR right before the LF ends the line normally
   }
 
-  /** Split `buf[start, end)` into lines; in lookahead mode only pair responses. */
+  /** Split `buf[start, end)` into lines; in lookahead mode only pairing is done (responses, and repeats of pending queries). */
   private frame(buf: Buffer, start: number, end: number, look: boolean): void {
     this.nextCr = -1;
     this.frameEnd = end;
@@ -194,6 +206,17 @@ export class RangeScanner {
     } else {
       this.line(buf, start, end, kind);
     }
+  }
+
+  /**
+   * A line too long to hold in a read chunk, met in the lookahead: one line
+   * with nothing to pair (as `overlongLine` makes it in a range); the caller
+   * skips the rest of it. Returns true when nothing is pending any more.
+   */
+  lookaheadOverlongLine(): boolean {
+    if (this.lookLine < 0) this.lookLine = this.lineNo;
+    this.expire(++this.lookLine);
+    return this.pending.length === 0;
   }
 
   /**
@@ -267,13 +290,13 @@ export class RangeScanner {
       qname: labelsToString(buf, labels, 0, count),
       qtype: latin1(buf, f.qtypeStart, f.qtypeEnd),
       rcode: null,
-      xid: latin1(buf, f.xidStart, f.xidEnd).toLowerCase(),
+      xid: asciiLower(buf, f.xidStart, f.xidEnd),
       protocol: latin1(buf, f.protoStart, f.protoStart + 3),
       indicatorId: m.id,
       suffixStripped: m.stripped > 0 ? labelsToString(buf, labels, count - m.stripped, count) : null,
     };
     this.hits.push(hit);
-    const rawName = latin1(buf, f.nameStart, f.nameEnd).toLowerCase();
+    const rawName = asciiLower(buf, f.nameStart, f.nameEnd);
     if (this.pending.length > 0) this.dropRepeated(hit.client, hit.xid, rawName);
     this.pending.push({ hit, rawName, expiresAtLine: line + PAIR_WINDOW_LINES });
   }
@@ -287,12 +310,18 @@ export class RangeScanner {
     const f = this.fields;
     if (!this.pendingXid(buf, f.xidStart, f.xidEnd)) return;
     completeFields(buf, f);
-    this.dropRepeated(latin1(buf, f.ipStart, f.ipEnd), latin1(buf, f.xidStart, f.xidEnd).toLowerCase(), latin1(buf, f.nameStart, f.nameEnd).toLowerCase());
+    this.dropRepeated(latin1(buf, f.ipStart, f.ipEnd), asciiLower(buf, f.xidStart, f.xidEnd), asciiLower(buf, f.nameStart, f.nameEnd));
   }
 
   /** Stop waiting for a response for the pending queries with this client, id and name (their rcode stays unknown). */
   private dropRepeated(client: string, xid: string, rawName: string): void {
-    this.pending = this.pending.filter((p) => p.hit.client !== client || p.hit.xid !== xid || p.rawName !== rawName);
+    const pending = this.pending;
+    let kept = 0;
+    for (let i = 0; i < pending.length; i++) {
+      const p = pending[i]!;
+      if (p.hit.client !== client || p.hit.xid !== xid || p.rawName !== rawName) pending[kept++] = p;
+    }
+    pending.length = kept;
   }
 
   /** The current line is a response sent to some client: does it answer a pending matched query? */
@@ -301,10 +330,11 @@ export class RangeScanner {
     if (!this.pendingXid(buf, f.xidStart, f.xidEnd)) return;
     completeFields(buf, f);
     const client = latin1(buf, f.ipStart, f.ipEnd);
-    const xid = latin1(buf, f.xidStart, f.xidEnd).toLowerCase();
+    const xid = asciiLower(buf, f.xidStart, f.xidEnd);
+    const rawName = asciiLower(buf, f.nameStart, f.nameEnd);
     for (let i = 0; i < this.pending.length; i++) {
       const p = this.pending[i]!;
-      if (p.expiresAtLine >= line && p.hit.client === client && p.hit.xid === xid && p.rawName === latin1(buf, f.nameStart, f.nameEnd).toLowerCase()) {
+      if (p.expiresAtLine >= line && p.hit.client === client && p.hit.xid === xid && p.rawName === rawName) {
         p.hit.rcode = latin1(buf, f.rcodeStart, f.rcodeEnd);
         this.pending.splice(i, 1);
         return;

@@ -102,9 +102,19 @@ function lookahead(fd: number, req: ScanRangeRequest, scanner: RangeScanner, buf
   const stop = req.end + req.lookahead;
   let carry = 0;
   for (;;) {
+    if (carry === buf.length) {
+      // One line fills the whole buffer: one line with nothing to pair, as a
+      // range counts it; skip to its end and go on pairing after it.
+      if (scanner.lookaheadOverlongLine()) return;
+      const next = lineEndAfter(fd, buf, pos, stop);
+      if (next < 0) return;
+      pos = next;
+      carry = 0;
+      continue;
+    }
     const want = Math.min(buf.length - carry, stop - pos);
-    // want 0: the byte budget is spent, or one line fills the whole buffer (give up pairing: rcode stays unknown);
-    // otherwise a read of 0 bytes is the end of the file, where a last line without a line end still counts.
+    // want 0: the byte budget is spent; otherwise a read of 0 bytes is the end
+    // of the file, where a last line without a line end still counts.
     const n = want > 0 ? readSync(fd, buf, carry, want, pos) : 0;
     if (n === 0) {
       if (carry > 0 && (want > 0 || readSync(fd, Buffer.alloc(1), 0, 1, pos) === 0)) scanner.feedLookahead(buf, 0, carry);
@@ -121,4 +131,16 @@ function lookahead(fd: number, req: ScanRangeRequest, scanner: RangeScanner, buf
     buf.copy(buf, 0, last + 1, filled);
     carry = filled - last - 1;
   }
+}
+
+/** The offset just after the next LF at or after `pos` (read through `buf`), or -1 when none comes before `stop` or the end of the file. */
+function lineEndAfter(fd: number, buf: Buffer, pos: number, stop: number): number {
+  while (pos < stop) {
+    const n = readSync(fd, buf, 0, Math.min(buf.length, stop - pos), pos);
+    if (n === 0) return -1;
+    const nl = buf.indexOf(LF, 0);
+    if (nl >= 0 && nl < n) return pos + nl + 1;
+    pos += n;
+  }
+  return -1;
 }

@@ -12,13 +12,16 @@ import { dirname, join } from 'node:path';
 import { Readable } from 'node:stream';
 import { after, describe, it } from 'node:test';
 import { gzipSync } from 'node:zlib';
+import fc from 'fast-check';
 import { ErrorCode, type HitRecord } from '../src/core/index.js';
 import { NameMatcher, buildMatcher } from '../src/match/index.js';
+import { LineKind, PacketFields, parseWindowsLine } from '../src/parse/index.js';
 import { ClientAggregator, InputSet, SAMPLE_BYTES, sampleFile, scanFileRange, splitRanges, summarizeDates } from '../src/scan/index.js';
 import { FIXTURES, tempDir } from './helpers.js';
 
 const tmp = tempDir('dnshunt-scan-inputs-');
 after(() => tmp.cleanup());
+let fileNo = 0;
 
 function file(rel: string, content: string | Buffer): string {
   const p = join(tmp.dir, rel);
@@ -199,6 +202,42 @@ describe('sampleFile / summarizeDates', () => {
     const forced = summarizeDates([s], 'dmy');
     assert.deepEqual(forced.evidence, { order: 'dmy', ambiguous: false, conflicting: false });
     assert.deepEqual(forced.from, { year: 2019, month: 3, day: 5 });
+  });
+
+  it('property: the timestamps are those of parsing every line (runs of one timestamp give one text), lines skipped by their prefix included', () => {
+    const times = ['2/16/2016 10:00:09 PM', '2/16/2016 10:00:10 PM', '2/17/2016 1:00:00 AM', '2/16/2016 10:00:09', '16.02.2016 22:00:09'];
+    const line = fc.oneof(
+      fc.record({ t: fc.constantFrom(...times), tid: fc.constantFrom('0E24', '1A2B') }).map(({ t, tid }) => `${t} ${tid} PACKET  000000502BCE1672 UDP Rcv 10.0.0.1        2fbb   Q [0001   D   NOERROR] A      (3)www(7)example(3)com(0)`),
+      fc.record({ t: fc.constantFrom(...times) }).map(({ t }) => `${t} 0DF4 EVENT   something happened`),
+      fc.record({ t: fc.constantFrom(...times) }).map(({ t }) => `${t} garbage after a timestamp`),
+      fc.record({ t: fc.constantFrom(...times) }).map(({ t }) => `${t}`),
+      fc.constantFrom('', 'DNS Server log file creation at 2/15/2016 9:58:02 PM', '\tField #  Information', 'garbage'),
+    );
+    fc.assert(
+      fc.property(fc.array(line, { maxLength: 60 }), fc.boolean(), (lines, crlf) => {
+        const text = lines.join(crlf ? '\r\n' : '\n');
+        const p = file(`sample/prop-${fileNo++}.log`, text);
+        const s = sampleFile(p, fs.statSync(p).size);
+        // the naive reading: parse every line, keep a timestamp when it differs from the last one parsed
+        const want: string[] = [];
+        const f = new PacketFields();
+        let last: string | null = null;
+        const buf = Buffer.from(text, 'latin1');
+        let at = 0;
+        for (const l of lines) {
+          const end = at + Buffer.byteLength(l, 'latin1');
+          const kind = parseWindowsLine(buf, at, end, f);
+          if (kind === LineKind.PACKET || kind === LineKind.EVENT) {
+            const t = buf.toString('latin1', f.timeStart, f.timeEnd);
+            if (t !== last) want.push(t);
+            last = t;
+          } else if (l.startsWith('DNS Server log file creation at ')) want.push(l.slice('DNS Server log file creation at '.length).trim());
+          at = end + (crlf ? 2 : 1);
+        }
+        assert.deepEqual(s.head, want);
+      }),
+      { numRuns: 300 },
+    );
   });
 
   it('an empty file and a dateless file give no dates', () => {

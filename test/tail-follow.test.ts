@@ -271,6 +271,27 @@ describe('tail: following one file', () => {
     for (const r of runs) assert.equal(r, runs[0]);
   });
 
+  it('a backlog cut into batches pairs a response as far away as a scan does (the lookahead is not the limit)', async () => {
+    const { log } = paths();
+    const first = HEAD + query(T0, '10.4.0.1', LOCKY_V1_0216, 'abcd');
+    let filler = '';
+    // ~2,000 records (4,000 lines with their blanks: inside the pairing window), ~300 KB
+    for (let i = 0; i < 2000; i++) filler += query(T0, `10.9.${i >> 8}.${i & 255}`, `host${i}.example.com`, (0x2000 + i).toString(16));
+    writeFileSync(log, first + filler + response(T0, '10.4.0.1', LOCKY_V1_0216, 'abcd', 'SERVFAIL'), 'latin1');
+    assert.ok(filler.length > 256 * 1024, String(filler.length));
+    const rcodes: (string | null)[][] = [];
+    for (const [i, maxBatchBytes] of [1 << 24, first.length].entries()) {
+      const h = await openHarness(log, join(tmp.dir, `state-far-${n}-${i}`), { maxBatchBytes });
+      try {
+        await h.tailer.drain();
+        rcodes.push(h.hits.map((x) => x.rcode));
+      } finally {
+        await h.close();
+      }
+    }
+    assert.deepEqual(rcodes, [['SERVFAIL'], ['SERVFAIL']]);
+  });
+
   it('the DGA window rolls forward with the log dates', async () => {
     const { log, state } = paths();
     const later = parseCivilDate('2016-03-10');

@@ -24,8 +24,14 @@ import type { TailEngine } from './rolling-pool.js';
 
 /** Largest batch handed to one worker request, in bytes (bounds memory and checkpoint lag). */
 export const MAX_BATCH_BYTES = 16 * 1024 * 1024;
-/** Bytes past a batch a worker may read only to find the response (rcode) of a matched query. */
-export const TAIL_LOOKAHEAD_BYTES = 256 * 1024;
+/**
+ * Bytes past a batch a worker may read only to find the response (rcode) of a
+ * matched query: as much as `scan` allows, so that a backlog cut into batches
+ * pairs a response as far away as a scan does (the pairing window, 5,000
+ * lines, is the limit; 256 KB was not enough for it). It is read only while a
+ * matched query waits, and a live log's batch usually ends at its end.
+ */
+export const TAIL_LOOKAHEAD_BYTES = 4 * 1024 * 1024;
 /** Unparsed-line samples kept per batch. */
 const BATCH_SAMPLES = 5;
 /** Open errors that usually pass (Windows sharing violations, a permission change being made, fd exhaustion). */

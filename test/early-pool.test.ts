@@ -65,6 +65,7 @@ describe('EarlyScanPool', () => {
     assert.equal((made as ScanPool).threads, 2);
     assert.equal(await early.take(1), null);
     assert.equal((made as ScanPool).closed, true);
+    assert.equal((made as ScanPool).loadedWorkers, 2, 'closing waited for both workers to load (stopping one mid-load can abort the process)');
   });
 
   it('is closed by the program when the command line is wrong (scan never runs)', async () => {
@@ -83,6 +84,7 @@ describe('EarlyScanPool', () => {
     }
     assert.equal(status, 2);
     assert.equal((made as ScanPool).closed, true);
+    assert.equal((made as ScanPool).loadedWorkers, (made as ScanPool).threads, 'its workers were let finish loading first');
   });
 
   it('is taken by the scan and closed when it ends', async () => {

@@ -59,3 +59,17 @@ export interface WorkerScanRequest extends ScanRangeRequest {
 
 export type WorkerRequest = WorkerScanRequest;
 export type WorkerResponse = ScanRangeResult | WorkerFailure;
+
+/**
+ * Posted once by each scan worker on its own (outside any task) when its code
+ * is loaded and primed. The pool waits for it before stopping the workers: a
+ * worker stopped while Node is still loading its code can abort the process.
+ */
+export interface WorkerLoaded {
+  kind: 'worker-loaded';
+}
+
+/** True for a WorkerLoaded event (any other message is not one). */
+export function isWorkerLoaded(m: unknown): m is WorkerLoaded {
+  return typeof m === 'object' && m !== null && (m as { kind?: unknown }).kind === 'worker-loaded';
+}

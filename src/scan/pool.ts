@@ -4,12 +4,22 @@
  * wrapped once per image in each worker.
  */
 import { Piscina } from 'piscina';
-import { DnshuntError, ErrorCode, type ScanRangeRequest, type ScanRangeResult, type WorkerScanRequest } from '../core/index.js';
+import { DnshuntError, ErrorCode, isWorkerLoaded, type ScanRangeRequest, type ScanRangeResult, type WorkerScanRequest } from '../core/index.js';
 import type { CompiledMatcher } from '../match/index.js';
 
 /** Set by the bundler (scripts/bundle.mjs): the bundled worker's file name. */
 declare const __DNSHUNT_WORKER_FILE__: string | undefined;
-const WORKER_URL = new URL(`../../workers/${typeof __DNSHUNT_WORKER_FILE__ === 'string' ? __DNSHUNT_WORKER_FILE__ : 'scan.worker.js'}`, import.meta.url);
+/**
+ * The worker file: CommonJS either way (piscina require()s it; see
+ * workers/scan-worker-entry.cts): the bundled worker, or in dist/ the entry
+ * that imports the compiled ES-module worker.
+ */
+const WORKER_URL = new URL(`../../workers/${typeof __DNSHUNT_WORKER_FILE__ === 'string' ? __DNSHUNT_WORKER_FILE__ : 'scan-worker-entry.cjs'}`, import.meta.url);
+/**
+ * How long `close` waits for workers still loading their code before stopping
+ * them anyway, in ms (a worker that failed to load never says it loaded).
+ */
+const LOAD_WAIT_MS = 3000;
 /** Young-generation cap of each scan worker's heap, in MB (see the pool options). */
 const WORKER_YOUNG_GENERATION_MB = 4;
 
@@ -22,6 +32,9 @@ export class ScanPool {
   private stripPrivateSuffixes = true;
   private closing = false;
   private destroyed: Promise<void> | null = null;
+  /** Workers that said they loaded (WorkerLoaded), and who waits for all of them. */
+  private loaded = 0;
+  private allLoaded: (() => void) | null = null;
 
   /**
    * Start the workers; with an image the pool is ready to scan, without one
@@ -41,8 +54,18 @@ export class ScanPool {
       // speed; left to grow, it made a 4 GB scan's peak RSS 11 % above a 1 GB one's.
       resourceLimits: { maxYoungGenerationSizeMb: WORKER_YOUNG_GENERATION_MB },
     });
+    this.pool.on('message', (m: unknown) => {
+      if (!isWorkerLoaded(m)) return;
+      this.loaded++;
+      if (this.loaded >= this.threads) this.allLoaded?.();
+    });
     if (image) this.setMatcher(image, opts.stripPrivateSuffixes);
     else this.stripPrivateSuffixes = opts.stripPrivateSuffixes;
+  }
+
+  /** Workers that have loaded their code (for tests). */
+  get loadedWorkers(): number {
+    return this.loaded;
   }
 
   /** Use this compiled matcher for the scans that follow (shared with the workers, never copied). */
@@ -73,10 +96,29 @@ export class ScanPool {
     return this.closing;
   }
 
-  /** Stop the workers (once; later calls wait for the same stop). */
+  /**
+   * Stop the workers (once; later calls wait for the same stop). A worker
+   * still loading its code is let finish first (up to LOAD_WAIT_MS): one
+   * stopped in the middle of Node's module loading can abort the whole process
+   * (seen once here, with a V8 "FATAL ERROR" in the loader).
+   */
   async close(): Promise<void> {
     this.closing = true;
-    this.destroyed ??= this.pool.destroy();
+    this.destroyed ??= this.waitForLoad().then(() => this.pool.destroy());
     await this.destroyed;
+  }
+
+  private async waitForLoad(): Promise<void> {
+    if (this.loaded >= this.threads) return;
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      new Promise<void>((resolve) => {
+        this.allLoaded = resolve;
+      }),
+      new Promise<void>((resolve) => {
+        timer = setTimeout(resolve, LOAD_WAIT_MS);
+      }),
+    ]);
+    clearTimeout(timer);
   }
 }

@@ -7,6 +7,7 @@ import { statSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
+import type { Worker } from 'node:worker_threads';
 import { EarlyScanPool, guessScanThreads } from '../src/cli/early-pool.js';
 import { buildMatcher } from '../src/match/index.js';
 import { main } from '../src/cli/program.js';
@@ -113,6 +114,18 @@ describe('EarlyScanPool', () => {
     assert.equal((made as ScanPool).closed, true);
   });
 
+  it('close waits for the replacement of a worker that died, and not for the dead one', async () => {
+    const pool = new ScanPool(null, { threads: 2, stripPrivateSuffixes: true });
+    // piscina's own threads, reached past ScanPool's privacy only here: this is what a crash looks like
+    const threads = (): Worker[] => (pool as unknown as { pool: { threads: Worker[] } }).pool.threads;
+    assert.ok(await poll(() => pool.loadedWorkers === 2), 'both workers loaded');
+    const dead = threads()[0]!.threadId;
+    await threads()[0]!.terminate();
+    assert.ok(await poll(() => threads().length === 2 && !threads().some((w) => w.threadId === dead)), 'piscina started a replacement');
+    await pool.close();
+    assert.equal(pool.loadedWorkers, 3, 'the replacement had loaded before the pool stopped it');
+  });
+
   it('starts nothing for help', () => {
     assert.equal(EarlyScanPool.start(argv('scan', '--help')), null);
   });
@@ -140,3 +153,13 @@ describe('dnshunt scan with an early pool', () => {
     return p;
   }
 });
+
+/** Wait until `done()` (polling every 10 ms, at most 10 s); returns whether it came true. */
+async function poll(done: () => boolean): Promise<boolean> {
+  const stop = Date.now() + 10_000;
+  while (!done()) {
+    if (Date.now() > stop) return false;
+    await new Promise((r) => setTimeout(r, 10));
+  }
+  return true;
+}

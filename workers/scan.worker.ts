@@ -6,7 +6,7 @@
  * sampling and compiling.
  * Expected failures come back as data (custom errors do not survive postMessage).
  */
-import { parentPort } from 'node:worker_threads';
+import { parentPort, threadId } from 'node:worker_threads';
 import { ErrorCode, type WorkerLoaded, type WorkerRequest, type WorkerResponse } from '../src/core/index.js';
 import { CompiledMatcher, NameMatcher } from '../src/match/index.js';
 import { scanFileRange } from '../src/scan/read-range.js';
@@ -15,7 +15,7 @@ import { primeScanner } from '../src/scan/prime.js';
 // Before the first task, while the main thread still prepares the run: feedback for the rare paths.
 primeScanner();
 // Loaded: the pool may stop this thread from now on (see WorkerLoaded).
-const loaded: WorkerLoaded = { kind: 'worker-loaded' };
+const loaded: WorkerLoaded = { kind: 'worker-loaded', threadId };
 parentPort?.postMessage(loaded);
 
 /** The matcher of the run, wrapped once per image (a tail recompiles as the days pass). */

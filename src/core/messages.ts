@@ -67,9 +67,11 @@ export type WorkerResponse = ScanRangeResult | WorkerFailure;
  */
 export interface WorkerLoaded {
   kind: 'worker-loaded';
+  /** The worker's `threadId` (a pool may replace a worker that died: each says so itself). */
+  threadId: number;
 }
 
 /** True for a WorkerLoaded event (any other message is not one). */
 export function isWorkerLoaded(m: unknown): m is WorkerLoaded {
-  return typeof m === 'object' && m !== null && (m as { kind?: unknown }).kind === 'worker-loaded';
+  return typeof m === 'object' && m !== null && (m as { kind?: unknown }).kind === 'worker-loaded' && Number.isInteger((m as { threadId?: unknown }).threadId);
 }

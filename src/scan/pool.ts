@@ -16,10 +16,11 @@ declare const __DNSHUNT_WORKER_FILE__: string | undefined;
  */
 const WORKER_URL = new URL(`../../workers/${typeof __DNSHUNT_WORKER_FILE__ === 'string' ? __DNSHUNT_WORKER_FILE__ : 'scan-worker-entry.cjs'}`, import.meta.url);
 /**
- * How long `close` waits for workers still loading their code before stopping
- * them anyway, in ms (a worker that failed to load never says it loaded).
+ * How long `close` waits for live workers still loading their code before
+ * stopping them anyway, in ms (a bound for a worker stuck in loading; one that
+ * died is no longer waited for).
  */
-const LOAD_WAIT_MS = 3000;
+const LOAD_WAIT_MS = 10_000;
 /** Young-generation cap of each scan worker's heap, in MB (see the pool options). */
 const WORKER_YOUNG_GENERATION_MB = 4;
 
@@ -32,9 +33,11 @@ export class ScanPool {
   private stripPrivateSuffixes = true;
   private closing = false;
   private destroyed: Promise<void> | null = null;
-  /** Workers that said they loaded (WorkerLoaded), and who waits for all of them. */
-  private loaded = 0;
-  private allLoaded: (() => void) | null = null;
+  /** The threadIds of the workers that said they loaded (WorkerLoaded), and who waits for the next change. */
+  private readonly loaded = new Set<number>();
+  private changed: (() => void) | null = null;
+  /** A failure reported outside any task (a worker that could not load, an unknown message), thrown by the next scan. */
+  private failure: DnshuntError | null = null;
 
   /**
    * Start the workers; with an image the pool is ready to scan, without one
@@ -55,17 +58,25 @@ export class ScanPool {
       resourceLimits: { maxYoungGenerationSizeMb: WORKER_YOUNG_GENERATION_MB },
     });
     this.pool.on('message', (m: unknown) => {
-      if (!isWorkerLoaded(m)) return;
-      this.loaded++;
-      if (this.loaded >= this.threads) this.allLoaded?.();
+      if (isWorkerLoaded(m)) this.loaded.add(m.threadId);
+      // the workers post nothing else: anything else is a bug, told at the next scan
+      else this.failure ??= new DnshuntError(ErrorCode.INTERNAL, `scan worker posted an unknown message: ${JSON.stringify(m)?.slice(0, 200)}`);
+      this.changed?.();
     });
+    // A worker that fails outside a task (while loading): without a listener the
+    // process would die of an unhandled 'error' event.
+    this.pool.on('error', (e: unknown) => {
+      this.failure ??= new DnshuntError(ErrorCode.WORKER, `scan worker failed: ${(e as Error)?.message ?? String(e)}`, e);
+      this.changed?.();
+    });
+    this.pool.on('workerDestroy', () => this.changed?.());
     if (image) this.setMatcher(image, opts.stripPrivateSuffixes);
     else this.stripPrivateSuffixes = opts.stripPrivateSuffixes;
   }
 
-  /** Workers that have loaded their code (for tests). */
+  /** How many workers (replacements included) have said they loaded their code (for tests). */
   get loadedWorkers(): number {
-    return this.loaded;
+    return this.loaded.size;
   }
 
   /** Use this compiled matcher for the scans that follow (shared with the workers, never copied). */
@@ -78,6 +89,7 @@ export class ScanPool {
   /** Scan one range; an expected worker failure becomes a DnshuntError with its code. */
   async scan(req: ScanRangeRequest): Promise<ScanRangeResult> {
     if (this.image === null) throw new DnshuntError(ErrorCode.INTERNAL, 'ScanPool.scan before setMatcher');
+    if (this.failure !== null) throw this.failure;
     const msg: WorkerScanRequest = { ...req, matcher: this.image.buffer, matcherId: this.matcherId, stripPrivateSuffixes: this.stripPrivateSuffixes };
     let res: unknown;
     try {
@@ -100,7 +112,8 @@ export class ScanPool {
    * Stop the workers (once; later calls wait for the same stop). A worker
    * still loading its code is let finish first (up to LOAD_WAIT_MS): one
    * stopped in the middle of Node's module loading can abort the whole process
-   * (seen once here, with a V8 "FATAL ERROR" in the loader).
+   * (seen here: 2 runs in 20 of the early-pool tests aborted in Node's
+   * require()-of-ES-module loader before workers started from CommonJS).
    */
   async close(): Promise<void> {
     this.closing = true;
@@ -108,17 +121,19 @@ export class ScanPool {
     await this.destroyed;
   }
 
+  /** Until every live worker has said it loaded (a dead one is not waited for), or LOAD_WAIT_MS. */
   private async waitForLoad(): Promise<void> {
-    if (this.loaded >= this.threads) return;
-    let timer: NodeJS.Timeout | undefined;
-    await Promise.race([
-      new Promise<void>((resolve) => {
-        this.allLoaded = resolve;
-      }),
-      new Promise<void>((resolve) => {
-        timer = setTimeout(resolve, LOAD_WAIT_MS);
-      }),
-    ]);
-    clearTimeout(timer);
+    const deadline = Date.now() + LOAD_WAIT_MS;
+    while (!this.pool.threads.every((w) => this.loaded.has(w.threadId))) {
+      const left = deadline - Date.now();
+      if (left <= 0) return;
+      let timer: NodeJS.Timeout | undefined;
+      await new Promise<void>((resolve) => {
+        this.changed = resolve;
+        timer = setTimeout(resolve, left);
+      });
+      clearTimeout(timer);
+      this.changed = null;
+    }
   }
 }

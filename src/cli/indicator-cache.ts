@@ -1,9 +1,10 @@
 /**
- * Parsed feeds and compiled matcher images kept between runs (`CacheStore`).
+ * Parsed feeds, compiled matcher images and DGA names kept between runs
+ * (`CacheStore`).
  *
  * Loading a 100,000-name feed and compiling the run's set costs ~0.2 s in a
  * fresh process, about a seventh of a 1 GB scan, and the same again on every
- * run with the same feed. Two kinds of entry:
+ * run with the same feed. Three kinds of entry:
  *
  * - `feed`: one feed file's parse (its columns, skipped lines and IPs), keyed
  *   by a SHA-256 of the file's bytes: any other feed file with the same bytes
@@ -95,7 +96,7 @@ function fileDigest(path: string): string | null {
   }
 }
 
-/** Parsed feeds and compiled sets through a CacheStore; new entries are written by `flush`. */
+/** Parsed feeds, compiled sets and DGA names through a CacheStore; new entries are written by `flush` or `flushAsync`. */
 export class IndicatorCache {
   readonly store: CacheStore;
   private readonly code: string;

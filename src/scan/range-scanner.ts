@@ -48,8 +48,8 @@ export const PAIR_WINDOW_LINES = 5000;
 /** A matched query still waiting for the server's response to the client. */
 interface PendingPair {
   hit: RawHit;
-  /** Lower-case question name as logged (raw wire text), to compare with the response. */
-  rawName: string;
+  /** Its `pairKey`: a response answers it when the response's key is the same. */
+  key: string;
   expiresAtLine: number;
 }
 
@@ -77,6 +77,16 @@ function asciiLower(buf: Uint8Array, start: number, end: number): string {
   let s = '';
   for (let i = start; i < end; i++) s += String.fromCharCode(LOWER[buf[i]!]!);
   return s;
+}
+
+/**
+ * What pairs a query with its response, and a retry with the query it
+ * repeats: client, id and question name as logged (id and name with A–Z
+ * folded only, as `pendingXid` compares ids). The line's padded fields must be
+ * complete (`completeFields`).
+ */
+function pairKey(buf: Uint8Array, f: PacketFields): string {
+  return `${latin1(buf, f.ipStart, f.ipEnd)}\0${asciiLower(buf, f.xidStart, f.xidEnd)}\0${asciiLower(buf, f.nameStart, f.nameEnd)}`;
 }
 
 /** Scans the lines of one byte range; accumulate with `feedLines`, read the results from its fields. */
@@ -231,8 +241,6 @@ export class RangeScanner {
     if (this.samples.length < this.maxSamples) this.samples.push({ rangeLine: line, text: sampleText(buf, start, end) });
   }
 
-
-
   private line(buf: Buffer, start: number, end: number, kind: number): void {
     const c = this.counters;
     const line = ++this.lineNo;
@@ -296,9 +304,9 @@ export class RangeScanner {
       suffixStripped: m.stripped > 0 ? labelsToString(buf, labels, count - m.stripped, count) : null,
     };
     this.hits.push(hit);
-    const rawName = asciiLower(buf, f.nameStart, f.nameEnd);
-    if (this.pending.length > 0) this.dropRepeated(hit.client, hit.xid, rawName);
-    this.pending.push({ hit, rawName, expiresAtLine: line + PAIR_WINDOW_LINES });
+    const key = pairKey(buf, f);
+    if (this.pending.length > 0) this.dropRepeated(key);
+    this.pending.push({ hit, key, expiresAtLine: line + PAIR_WINDOW_LINES });
   }
 
   /**
@@ -310,16 +318,16 @@ export class RangeScanner {
     const f = this.fields;
     if (!this.pendingXid(buf, f.xidStart, f.xidEnd)) return;
     completeFields(buf, f);
-    this.dropRepeated(latin1(buf, f.ipStart, f.ipEnd), asciiLower(buf, f.xidStart, f.xidEnd), asciiLower(buf, f.nameStart, f.nameEnd));
+    this.dropRepeated(pairKey(buf, f));
   }
 
-  /** Stop waiting for a response for the pending queries with this client, id and name (their rcode stays unknown). */
-  private dropRepeated(client: string, xid: string, rawName: string): void {
+  /** Stop waiting for a response for the pending queries with this pairing key (their rcode stays unknown). */
+  private dropRepeated(key: string): void {
     const pending = this.pending;
     let kept = 0;
     for (let i = 0; i < pending.length; i++) {
       const p = pending[i]!;
-      if (p.hit.client !== client || p.hit.xid !== xid || p.rawName !== rawName) pending[kept++] = p;
+      if (p.key !== key) pending[kept++] = p;
     }
     pending.length = kept;
   }
@@ -329,12 +337,10 @@ export class RangeScanner {
     const f = this.fields;
     if (!this.pendingXid(buf, f.xidStart, f.xidEnd)) return;
     completeFields(buf, f);
-    const client = latin1(buf, f.ipStart, f.ipEnd);
-    const xid = asciiLower(buf, f.xidStart, f.xidEnd);
-    const rawName = asciiLower(buf, f.nameStart, f.nameEnd);
+    const key = pairKey(buf, f);
     for (let i = 0; i < this.pending.length; i++) {
       const p = this.pending[i]!;
-      if (p.expiresAtLine >= line && p.hit.client === client && p.hit.xid === xid && p.rawName === rawName) {
+      if (p.expiresAtLine >= line && p.key === key) {
         p.hit.rcode = latin1(buf, f.rcodeStart, f.rcodeEnd);
         this.pending.splice(i, 1);
         return;

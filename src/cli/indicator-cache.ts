@@ -27,8 +27,8 @@ import { fileURLToPath } from 'node:url';
 import type { CivilDate } from '../core/index.js';
 import { generateNames, type DgaConfig, type DgaName } from '../dga/index.js';
 import { FeedResult, MAX_FEED_BYTES, readFeed, type FeedSnapshot, type Indicator, type IndicatorSet } from '../ioc/index.js';
-import { CompiledMatcher, MATCHER_VERSION, buildMatcher, type DomainList } from '../match/index.js';
-import type { CacheStore } from './cache-store.js';
+import { CompiledMatcher, MATCHER_VERSION, buildMatcher } from '../match/index.js';
+import { CacheStore, defaultCacheDir } from './cache-store.js';
 
 /** Bump when what the entries hold changes shape. */
 const ENTRY_FORMAT = 1;
@@ -39,8 +39,8 @@ const HASH_READ_BYTES = 1024 * 1024;
 export interface SetParts {
   /** The object indicators (bundled list), IPs included: the set drops them itself. */
   objects: readonly Indicator[];
-  /** Digest of each feed file (`IndicatorCache.readFeed`; null: unreadable when hashed), in load order. */
-  feedDigests: readonly (string | null)[];
+  /** Digest of each feed file (`IndicatorCache.readFeed`), in load order. */
+  feedDigests: readonly string[];
   /** The generated DGA names, in order. */
   generated: readonly string[];
 }
@@ -96,6 +96,12 @@ function fileDigest(path: string): string | null {
   }
 }
 
+/** The cache `scan` and `tail` use, per their options (`cache: false`: none). */
+export function openIndicatorCache(o: { cache: boolean; cacheDir?: string }): IndicatorCache | null {
+  if (!o.cache) return null;
+  return new IndicatorCache(new CacheStore(o.cacheDir ?? defaultCacheDir()), codeIdentity(), o.cacheDir !== undefined || Boolean(process.env.DNSHUNT_CACHE_DIR));
+}
+
 /** Parsed feeds, compiled sets and DGA names through a CacheStore; new entries are written by `flush` or `flushAsync`. */
 export class IndicatorCache {
   readonly store: CacheStore;
@@ -105,25 +111,36 @@ export class IndicatorCache {
   /** How the last run went, for tests and benchmarks: entries read and entries computed. */
   readonly stats = { feedHits: 0, feedMisses: 0, setHits: 0, setMisses: 0, dgaHits: 0, dgaMisses: 0 };
 
-  constructor(store: CacheStore, code = codeIdentity()) {
+  /** Whether the user chose the folder (a failed write is then worth a warning). */
+  private readonly chosenFolder: boolean;
+
+  constructor(store: CacheStore, code = codeIdentity(), chosenFolder = true) {
     this.store = store;
     this.code = code;
+    this.chosenFolder = chosenFolder;
+  }
+
+  /**
+   * The warning for a failed write (`flush`'s answer), or null. Said only for a
+   * folder the user chose: the default one may simply not be writable for a
+   * service account, and the cache is only an optimisation.
+   */
+  writeWarning(error: string | null): string | null {
+    return error !== null && this.chosenFolder ? `the indicator cache in ${this.store.dir} could not be written (${error}); see --cache-dir and --no-cache` : null;
   }
 
   /**
    * A feed's parse, from the cache when its bytes were parsed before; and the
-   * digest of the bytes the parse is of (null: not a file the reader takes).
+   * digest of the bytes the parse is of. A file the feed reader refuses is
+   * refused with its error.
    */
-  readFeed(path: string): { feed: FeedResult; digest: string | null } {
+  readFeed(path: string): { feed: FeedResult; digest: string } {
     const digest = fileDigest(path);
-    if (digest === null) return { feed: readFeed(path), digest: null };
-    const cached = this.store.get('feed', this.feedKey(digest));
-    if (cached !== null) {
-      const feed = feedFromEntry(path, cached.meta, cached.sections);
-      if (feed !== null) {
-        this.stats.feedHits++;
-        return { feed, digest };
-      }
+    const cached = digest === null ? null : this.store.get('feed', this.feedKey(digest));
+    const hit = cached === null ? null : feedFromEntry(path, cached.meta, cached.sections);
+    if (hit !== null && digest !== null) {
+      this.stats.feedHits++;
+      return { feed: hit, digest };
     }
     this.stats.feedMisses++;
     // Parsed from a second read: hash what is parsed, so a file rewritten since
@@ -168,10 +185,9 @@ export class IndicatorCache {
   /**
    * The set's compiled image (the compiler's repeated positions told to the
    * set, as buildMatcher does), from the cache when the same set was compiled
-   * before. Without every feed's digest the set is compiled and not stored.
+   * before.
    */
   compile(set: IndicatorSet, suffixes: readonly string[], parts: SetParts): CompiledMatcher {
-    if (parts.feedDigests.some((d) => d === null)) return buildMatcher(set, suffixes);
     const key = sha256(JSON.stringify([
       'set',
       this.code,
@@ -196,18 +212,8 @@ export class IndicatorCache {
       }
     }
     this.stats.setMisses++;
-    let pairs: readonly number[] = [];
-    const list: DomainList = {
-      count: set.count,
-      bytes: set.bytes,
-      labels: set.labels,
-      copyTo: (i, into) => set.copyTo(i, into),
-      compiledRepeats: (p) => {
-        pairs = p;
-        set.compiledRepeats(p);
-      },
-    };
-    const image = buildMatcher(list, suffixes);
+    const image = buildMatcher(set, suffixes);
+    const pairs = set.compiledRepeatPairs ?? [];
     this.unsaved.push({ kind: 'set', key, parts: () => ({ meta: null, sections: [new Uint8Array(image.buffer), bytesOf(Int32Array.from(pairs))] }) });
     return image;
   }

@@ -78,7 +78,7 @@ export function prepareIndicators(o: IndicatorOptions): PreparedIndicators {
   const problems: FeedProblem[] = [];
   let problemCount = 0;
   const warnings: string[] = [];
-  const feedDigests: (string | null)[] = [];
+  const feedDigests: string[] = [];
   for (const f of o.iocFiles) {
     let r: FeedResult;
     if (o.cache) {

@@ -14,9 +14,8 @@ import {
 import { compareCivilDates } from '../dga/index.js';
 import { parseTimestamp } from '../parse/index.js';
 import { ClientAggregator, InputSet, ScanPool, runScan, sampleFile, summarizeDates } from '../scan/index.js';
-import { CacheStore, defaultCacheDir } from './cache-store.js';
 import type { EarlyScanPool } from './early-pool.js';
-import { IndicatorCache } from './indicator-cache.js';
+import { openIndicatorCache } from './indicator-cache.js';
 import { prepareIndicators } from './indicators.js';
 import { SCAN_FORMATS, csvHeader, hitToCsv, hitToJsonl, jsonReport, tableReport, type ReportStats, type ScanFormat } from './output.js';
 import { ProgressBar } from './progress.js';
@@ -100,7 +99,7 @@ export async function runScanCommand(paths: readonly string[], o: ScanOptions, i
 
     const learned = o.learnSuffixes ? learnedSuffixes(adDomains, o.suffix) : [];
     if (learned.length > 0) warnings.push(`search suffix${learned.length === 1 ? '' : 'es'} learned from the domain controllers' _msdcs lookups: ${learned.join(', ')} (stripped before matching; --no-learn-suffixes turns this off)`);
-    const cache = o.cache ? new IndicatorCache(new CacheStore(o.cacheDir ?? defaultCacheDir())) : null;
+    const cache = openIndicatorCache(o);
     const prepared = prepareIndicators({
       cache,
       builtin: o.builtin,
@@ -148,9 +147,8 @@ export async function runScanCommand(paths: readonly string[], o: ScanOptions, i
     } finally {
       progress.clear();
     }
-    const cacheError = await cacheWritten;
-    // Said only for a folder the user chose: the default one may simply not be writable for a service account.
-    if (cache && cacheError !== null && (o.cacheDir !== undefined || process.env.DNSHUNT_CACHE_DIR)) warnings.push(`the indicator cache in ${cache.store.dir} could not be written (${cacheError}); see --cache-dir and --no-cache`);
+    const cacheWarning = cache?.writeWarning(await cacheWritten) ?? null;
+    if (cacheWarning !== null) warnings.push(cacheWarning);
     const outOfWindow = resolvers.reduce((s, r) => s + r.outOfWindow, 0);
     if (outOfWindow > 0) warnings.push(`${outOfWindow} quer${outOfWindow === 1 ? 'y' : 'ies'} for Locky DGA names far from their dates were not counted (see --dga-margin)`);
     if (counters.clientQueries === 0 && counters.lines > 0) warnings.push('no client query (Rcv, opcode Q) was found: is packet logging of incoming queries enabled on the DNS server?');

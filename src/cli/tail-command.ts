@@ -18,8 +18,7 @@ import { RollingPool, Tailer, type DateRange, type TailBatch, type TailLogger } 
 import { addAlertOptions, configValuesOf } from './alert-command.js';
 import { learnedSuffixes } from './scan-command.js';
 import { explicitOptions, resolveTailSettings, type MatchingSettings, type TailSettings } from './config-file.js';
-import { CacheStore, defaultCacheDir } from './cache-store.js';
-import { IndicatorCache } from './indicator-cache.js';
+import { openIndicatorCache } from './indicator-cache.js';
 import { prepareIndicators } from './indicators.js';
 import { HitResolver } from './resolve-hits.js';
 
@@ -85,7 +84,7 @@ function sampleLog(path: string, m: MatchingSettings, log: TailLogger): LogSampl
 /** The compile function of the rolling pool: the same indicator set `scan` builds, for the log's current dates. */
 function compiler(m: MatchingSettings, learned: readonly string[], primary: DateOrder, log: TailLogger): (range: DateRange | null) => { image: ReturnType<typeof prepareIndicators>['image']; context: CompileContext } {
   let first = true;
-  const cache = m.cache ? new IndicatorCache(new CacheStore(m.cacheDir ?? defaultCacheDir())) : null;
+  const cache = openIndicatorCache(m);
   let cacheSaid = false;
   return (range) => {
     const p = prepareIndicators({
@@ -107,10 +106,10 @@ function compiler(m: MatchingSettings, learned: readonly string[], primary: Date
       log.info(`matching ${p.set.listedPositions} listed domains (bundled and feeds, repeats included) and ${p.dgaNames} DGA names`);
     }
     // A compile stops the tail's work anyway; what it made anew is written at once.
-    const cacheError = cache?.flush() ?? null;
-    if (cache && cacheError !== null && !cacheSaid && (m.cacheDir !== undefined || process.env.DNSHUNT_CACHE_DIR)) {
+    const cacheWarning = cache?.writeWarning(cache.flush()) ?? null;
+    if (cacheWarning !== null && !cacheSaid) {
       cacheSaid = true;
-      log.warn(`the indicator cache in ${cache.store.dir} could not be written (${cacheError}); see --cache-dir and --no-cache`);
+      log.warn(cacheWarning);
     }
     return { image: p.image, context: { resolver: new HitResolver(p.set, primary, p.marginBackDays, p.marginForwardDays) } };
   };

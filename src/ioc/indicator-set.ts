@@ -59,6 +59,8 @@ export class IndicatorSet implements DomainList {
   /** After compiling: the later positions of each repeated domain, by its first position; and each later position's first. */
   private repeatsOf: Map<number, number[]> | null = null;
   private firstOf: Map<number, number> | null = null;
+  /** The pairs the compiler reported (`compiledRepeats`), as given; null before compiling. */
+  private repeatPairs: readonly number[] | null = null;
 
   constructor(objects: readonly Indicator[], feeds: readonly FeedResult[], generated: readonly GeneratedName[]) {
     for (const ind of objects) {
@@ -128,6 +130,7 @@ export class IndicatorSet implements DomainList {
   }
 
   compiledRepeats(pairs: readonly number[]): void {
+    this.repeatPairs = pairs;
     const repeatsOf = new Map<number, number[]>();
     const firstOf = new Map<number, number>();
     for (let k = 0; k < pairs.length; k += 2) {
@@ -141,6 +144,11 @@ export class IndicatorSet implements DomainList {
     this.repeatsOf = repeatsOf;
     this.firstOf = firstOf;
     this.cache.clear();
+  }
+
+  /** What the compiler reported of repeated positions ((position, first position) pairs, flat), or null before compiling. */
+  get compiledRepeatPairs(): readonly number[] | null {
+    return this.repeatPairs;
   }
 
   /**

@@ -119,6 +119,35 @@ export class CompiledMatcher {
     return this.header[H_USED]!;
   }
 
+  /**
+   * Visit every indicator: the node of its leftmost label (where it ends in
+   * the trie, read right to left) and the node of the label right of it, or
+   * -1 when the indicator is one label. Search suffixes are not visited. Label
+   * bytes are `labelOffset`/`labelLength` into `pool`.
+   */
+  forEachIndicatorHead(visit: (node: number, right: number) => void): void {
+    const nodes = this.nodes;
+    const terminal = this.terminal;
+    const used = this.usedNodes;
+    for (let n = SUFFIX_ROOT + 1; n < used; n++) {
+      if (terminal[n]! < 0) continue;
+      const right = nodes[n * NODE_INTS + 1]!;
+      let root = right;
+      while (root > SUFFIX_ROOT) root = nodes[root * NODE_INTS + 1]!;
+      if (root === INDICATOR_ROOT) visit(n, right === INDICATOR_ROOT ? -1 : right);
+    }
+  }
+
+  /** Where the bytes of node `node`'s label start in `pool`. */
+  labelOffset(node: number): number {
+    return this.nodes[node * NODE_INTS + 2]!;
+  }
+
+  /** The length of node `node`'s label. */
+  labelLength(node: number): number {
+    return this.nodes[node * NODE_INTS + 3]!;
+  }
+
   /** Byte size of the image. */
   get byteLength(): number {
     return this.buffer.byteLength;

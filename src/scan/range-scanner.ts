@@ -32,6 +32,7 @@ import {
   newLabelArray,
   parseWindowsLine,
 } from '../parse/index.js';
+import type { Skimmer } from './skim.js';
 
 /**
  * PACKET lines at least this long are checked for inner lone CRs: two records
@@ -44,6 +45,13 @@ const CR_CHECK_BYTES = 192;
 export const SAMPLE_TEXT_BYTES = 200;
 /** A matched query waits this many lines for its response before its rcode stays unknown. */
 export const PAIR_WINDOW_LINES = 5000;
+/**
+ * After this many skim calls in a row that took no line (a log whose lines
+ * the skim never takes), lines go to the JavaScript path `SKIM_PAUSE_LINES`
+ * at a time between tries, so such a log does not pay a call per line.
+ */
+const SKIM_MISSES_BEFORE_PAUSE = 4;
+const SKIM_PAUSE_LINES = 64;
 
 /** A matched query still waiting for the server's response to the client. */
 interface PendingPair {
@@ -107,10 +115,21 @@ export class RangeScanner {
   private frameEnd = 0;
   /** Line counter of the lookahead (continues from `lineNo`); -1 before the lookahead starts. */
   private lookLine = -1;
+  private readonly skimmer: Skimmer | null;
+  /** Skim calls in a row that took no line. */
+  private skimMisses = 0;
+  /** Lines left to the JavaScript path before the next skim call. */
+  private skimPause = 0;
 
-  constructor(matcher: NameMatcher, maxSamples: number) {
+  /**
+   * With a `skimmer`, the common lines of buffers in its memory are taken by
+   * the WebAssembly skim (same results, sooner; `src/scan/skim.ts`); other
+   * buffers, and every line the skim leaves, take the JavaScript path.
+   */
+  constructor(matcher: NameMatcher, maxSamples: number, skimmer: Skimmer | null = null) {
     this.matcher = matcher;
     this.maxSamples = maxSamples;
+    this.skimmer = skimmer;
   }
 
   /** Matched queries whose response has not been seen yet. */
@@ -165,9 +184,24 @@ export class RangeScanner {
   private frame(buf: Buffer, start: number, end: number, look: boolean): void {
     this.nextCr = -1;
     this.frameEnd = end;
+    const skimmer = !look && this.skimmer !== null && this.skimmer.owns(buf) ? this.skimmer : null;
     let p = start;
     while (p < end) {
       if (look && this.pending.length === 0) return;
+      // The skim takes lines only while no matched query waits for its
+      // response: pairing is the JavaScript path's.
+      if (skimmer !== null && this.pending.length === 0) {
+        if (this.skimPause > 0) {
+          this.skimPause--;
+        } else {
+          p = skimmer.skim(buf, p, end, this.fields.contextHint, this.counters);
+          const taken = skimmer.lastLines;
+          this.lineNo += taken;
+          if (taken > 0) this.skimMisses = 0;
+          else if (++this.skimMisses >= SKIM_MISSES_BEFORE_PAUSE) this.skimPause = SKIM_PAUSE_LINES;
+          if (p >= end) return;
+        }
+      }
       // Windows Server 2012+ writes a blank line after every PACKET line: half of
       // all lines. Take them here without a native indexOf call.
       const b = buf[p];

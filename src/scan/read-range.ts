@@ -10,8 +10,9 @@
  */
 import { closeSync, openSync, readSync } from 'node:fs';
 import { LF, type ScanRangeRequest, type ScanRangeResult } from '../core/index.js';
-import type { NameMatcher } from '../match/index.js';
+import type { CompiledMatcher, NameMatcher } from '../match/index.js';
 import { RangeScanner } from './range-scanner.js';
+import { Skimmer } from './skim.js';
 
 /** Read size: large enough to amortise syscalls, small enough to stay in cache. */
 export const READ_CHUNK_BYTES = 1024 * 1024;
@@ -28,13 +29,26 @@ function readBuffer(bytes: number): Buffer {
   return scratch;
 }
 
+/** This thread's skimmer, for the image and chunk size it was made for (a tail recompiles as the days pass). */
+let skimmerOf: { image: CompiledMatcher; chunkBytes: number; skimmer: Skimmer | null } | null = null;
+function skimmerFor(image: CompiledMatcher, chunkBytes: number): Skimmer | null {
+  if (skimmerOf === null || skimmerOf.image !== image || skimmerOf.chunkBytes !== chunkBytes) {
+    skimmerOf = { image, chunkBytes, skimmer: Skimmer.create(image, chunkBytes) };
+  }
+  return skimmerOf.skimmer;
+}
+
 /**
  * Scan [req.start, req.end) of req.path. Lines longer than a chunk are counted
  * as one unparsed line each (with a sample) and skipped, so memory stays bounded.
+ * The file is read into the skimmer's memory (`skim`, on unless `DNSHUNT_SKIM=0`),
+ * so that the WebAssembly skim takes the common lines; `skim: false` leaves
+ * every line to the JavaScript path (the tests compare the two).
  */
-export function scanFileRange(req: ScanRangeRequest, matcher: NameMatcher, chunkBytes = READ_CHUNK_BYTES): ScanRangeResult {
-  const scanner = new RangeScanner(matcher, req.maxSamples);
-  const buf = readBuffer(chunkBytes);
+export function scanFileRange(req: ScanRangeRequest, matcher: NameMatcher, chunkBytes = READ_CHUNK_BYTES, skim = true): ScanRangeResult {
+  const skimmer = skim ? skimmerFor(matcher.image, chunkBytes) : null;
+  const scanner = new RangeScanner(matcher, req.maxSamples, skimmer);
+  const buf = skimmer !== null ? skimmer.buffer : readBuffer(chunkBytes);
   const fd = openSync(req.path, 'r');
   try {
     let pos = req.start;

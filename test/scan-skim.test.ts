@@ -1,0 +1,174 @@
+/**
+ * The WebAssembly skim (`wasm/skim.ts`, `src/scan/skim.ts`) must change
+ * nothing but speed: a RangeScanner with a Skimmer gives the same counters,
+ * hits (line numbers, rcodes, suffixes) and samples as one without, on
+ * generated logs in every locale, on the same logs with random bytes
+ * changed, and on lines built to sit on each of the skim's edges. It must
+ * also really take the common lines, or the comparisons would prove nothing.
+ */
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import fc from 'fast-check';
+import { KNOWN_CONFIGS, generateNames } from '../src/dga/index.js';
+import { GEN_LOCALES, LogGenerator, dateOfIso, parseStart } from '../src/gen/index.js';
+import type { GenLocale } from '../src/gen/index.js';
+import { loadBuiltinIndicators } from '../src/ioc/index.js';
+import { NameMatcher, buildMatcher } from '../src/match/index.js';
+import { RangeScanner, Skimmer } from '../src/scan/index.js';
+
+interface Generated {
+  log: Buffer;
+  matcher: NameMatcher;
+}
+
+function generate(locale: GenLocale, size: number, seed: number): Generated {
+  const g = new LogGenerator({ size, seed, locale, infected: 8, startMs: parseStart('2016-02-16T08:00:00'), iocs: 300 });
+  const buf = Buffer.alloc(1 << 20);
+  const parts: Buffer[] = [];
+  for (let n = g.fill(buf); n > 0; n = g.fill(buf)) parts.push(Buffer.from(buf.subarray(0, n)));
+  const e = g.expected('x.ioc.txt');
+  const names = new Set<string>(loadBuiltinIndicators().filter((i) => i.kind === 'domain').map((i) => i.value));
+  for (const d of g.feed) names.add(d);
+  for (const n of generateNames(KNOWN_CONFIGS, dateOfIso(e.from), dateOfIso(e.to))) names.add(n.name);
+  return { log: Buffer.concat(parts), matcher: new NameMatcher(buildMatcher([...names]), true) };
+}
+
+/** Scan `log` whole with the JavaScript path alone, and through a skimmer; returns both results and the lines the skim took. */
+function both(log: Buffer, matcher: NameMatcher): { js: RangeScanner; skimmed: RangeScanner; taken: number } {
+  const js = new RangeScanner(matcher, 1_000_000);
+  js.feedLines(log, 0, log.length);
+  const skimmer = new Skimmer(matcher.image, log.length);
+  log.copy(skimmer.buffer);
+  const skimmed = new RangeScanner(matcher, 1_000_000, skimmer);
+  skimmed.feedLines(skimmer.buffer, 0, log.length);
+  return { js, skimmed, taken: skimmer.linesTaken };
+}
+
+function assertSame(a: RangeScanner, b: RangeScanner, what: string): void {
+  assert.deepEqual(b.counters, a.counters, `${what}: counters`);
+  assert.deepEqual(b.hits, a.hits, `${what}: hits`);
+  assert.deepEqual(b.samples, a.samples, `${what}: samples`);
+  assert.equal(b.lineNo, a.lineNo, `${what}: lines`);
+}
+
+const generated = new Map<GenLocale, Generated>();
+function generatedFor(locale: GenLocale): Generated {
+  let g = generated.get(locale);
+  if (g === undefined) {
+    g = generate(locale, 400_000, 7);
+    generated.set(locale, g);
+  }
+  return g;
+}
+
+describe('skim: same results as the JavaScript path', () => {
+  for (const locale of GEN_LOCALES) {
+    it(`generated ${locale} log: same results, and the skim takes most lines`, () => {
+      const { log, matcher } = generatedFor(locale);
+      const { js, skimmed, taken } = both(log, matcher);
+      assert.ok(js.hits.length > 0, 'the log holds hits');
+      assertSame(js, skimmed, locale);
+      // Every line but the header, EVENT and Note lines, hits and the lines while a hit waits for its response.
+      assert.ok(taken > 0.9 * js.counters.lines, `${locale}: the skim took ${taken} of ${js.counters.lines} lines`);
+    });
+  }
+
+  it('generated logs with random bytes changed: same results (property)', () => {
+    const { log, matcher } = generatedFor('en-US');
+    const base = log.subarray(0, 60_000);
+    const interesting = [0x20, 0x09, 0x0d, 0x0a, 0x28, 0x29, 0x30, 0x39, 0x33, 0x41, 0x50, 0x52, 0x51, 0x5b, 0x5d, 0x45, 0x54, 0x00, 0xff, 0x2e];
+    const edit = fc.record({
+      at: fc.nat({ max: base.length - 1 }),
+      op: fc.constantFrom('set', 'delete', 'insert', 'duplicate'),
+      byte: fc.oneof(fc.constantFrom(...interesting), fc.integer({ min: 0, max: 255 })),
+      len: fc.integer({ min: 1, max: 300 }),
+    });
+    fc.assert(
+      fc.property(fc.array(edit, { minLength: 1, maxLength: 40 }), (edits) => {
+        let b = Buffer.from(base);
+        for (const e of edits) {
+          const at = e.at % Math.max(1, b.length);
+          if (e.op === 'set') b[at] = e.byte;
+          else if (e.op === 'delete') b = Buffer.concat([b.subarray(0, at), b.subarray(at + 1)]);
+          else if (e.op === 'insert') b = Buffer.concat([b.subarray(0, at), Buffer.from([e.byte]), b.subarray(at)]);
+          else b = Buffer.concat([b.subarray(0, at + e.len), b.subarray(at, at + e.len), b.subarray(at + e.len)]);
+        }
+        const { js, skimmed } = both(b, matcher);
+        assertSame(js, skimmed, 'mutated');
+      }),
+      { numRuns: 150 },
+    );
+  });
+});
+
+describe('skim: lines on its edges', () => {
+  const head = '2/16/2016 10:05:00 PM 0E24 PACKET  000000FCF7C261D7 UDP';
+  const query = (name: string, ip = '10.10.1.23', more = '') => `${head} Rcv ${ip.padEnd(15)} ee7f   Q [0001   D   NOERROR] A      ${name}${more}`;
+  const answer = (name: string, rcode: string, ip = '10.10.1.23') => `${head} Snd ${ip.padEnd(15)} ee7f R Q [8081   DR ${rcode.padStart(8)}] A      ${name}`;
+  const quiet = (i: number) => query(`(3)www(${String(i).length + 6})google${i}(3)com(0)`);
+  const matcher = new NameMatcher(buildMatcher(['evil.pw', 'fnarsipfqe.pw', 'www.update.net'], ['corp.example.com']), true);
+
+  /** `line` among 40 quiet queries each side, with blank lines between records, CRLF. */
+  function among(...lines: string[]): Buffer {
+    const all: string[] = [];
+    for (let i = 0; i < 40; i++) all.push(quiet(i), '');
+    for (const l of lines) all.push(l, '');
+    for (let i = 40; i < 80; i++) all.push(quiet(i), '');
+    return Buffer.from(all.join('\r\n'), 'latin1');
+  }
+
+  const cases: [string, string[], number][] = [
+    ['a hit, with its response', [query('(4)evil(2)pw(0)'), answer('(4)evil(2)pw(0)', 'NXDOMAIN')], 1],
+    ['a hit in capitals', [query('(1)x(4)EVIL(2)PW(0)')], 1],
+    ['a hit behind a search suffix', [query('(10)fnarsipfqe(2)pw(4)corp(5)local(0)')], 1],
+    ['a hit behind a configured suffix', [query('(4)evil(2)pw(4)corp(7)example(3)com(0)')], 1],
+    ['a three-label indicator', [query('(1)a(3)www(6)update(3)net(0)')], 1],
+    ['not a hit: the same labels elsewhere', [query('(6)update(3)net(0)'), query('(4)evil(2)pw(3)com(0)')], 0],
+    ['a hit from an IPv6 client', [query('(4)evil(2)pw(0)', '2001:16d8:ff00:856f::66:21')], 1],
+    ['a hit without its (0)', [query('(4)evil(2)pw')], 1],
+    ['a long line with a lone CR joining two records', [`${query('(3)www(6)google(3)com(0)')}\r${query('(4)evil(2)pw(0)')}`], 1],
+    ['a long line: a response and a hit joined by a lone CR', [`${answer('(3)www(6)google(3)com(0)', 'NOERROR')}\r${query('(4)evil(2)pw(0)')}`], 1],
+    ['a long line with no inner CR', [query(`(60)${'a'.repeat(60)}(60)${'b'.repeat(60)}(4)evil(2)pw(0)`)], 1],
+    ['a name with a four-digit length', [query('(0004)evil(2)pw(0)')], 1],
+    ['a four-digit length, read by groups, hiding a hit', [query('(0007)evil(2)(2)pw(0)')], 1],
+    ['a name repaired by groups', [query('(5)evil(2)pw(0)')], 1],
+    ['a dotted name', [query('evil.pw.')], 1],
+    ['the root', [query('(0)')], 0],
+    ['an EVENT line', ['2/16/2016 10:05:00 PM 0E24 EVENT   The DNS server has started.'], 0],
+    ['a timestamp one character longer', [query('(4)evil(2)pw(0)').replace('10:05', '110:05')], 1],
+    ['a thread id in lower case (the token walk reads it)', [query('(4)evil(2)pw(0)').replace('0E24', '0e24')], 1],
+    // In the next cases PACKET sits at the same column as on the quiet lines and the name is quiet: the skim itself must say no.
+    ['five timestamp tokens (the token walk stops before PACKET)', [quiet(90).replace('2/16/2016 10:05:00 PM', '2/16 2016 10:05 00 PM')], 0],
+    ['an EVENT token in the timestamp', [quiet(91).replace('2/16/2016 10:05:00 PM', '2/1/2016 1:05:0 EVENT')], 0],
+    ['a Note: token in the timestamp', [quiet(92).replace('2/16/2016 10:05:00 PM', '2/1/2016 1:05:0 Note:')], 0],
+    ['PACKET in the timestamp', [quiet(93).replace('2/16/2016 10:05:00 PM', '2/16/201 PACKET 05 PM')], 0],
+    ['garbage', ['2/16/2016 10:05:00 PM 0E24 PACKET  garbage'], 0],
+    ['trailing blanks', [`${query('(4)evil(2)pw(0)')}   `], 1],
+  ];
+  for (const [what, lines, hits] of cases) {
+    it(what, () => {
+      const log = among(...lines);
+      const { js, skimmed, taken } = both(log, matcher);
+      assert.equal(js.hits.length, hits, 'hits found by the JavaScript path');
+      assertSame(js, skimmed, what);
+      // the quiet lines before (all but the first, which tells the JavaScript path where PACKET sits)
+      assert.ok(taken >= 79, `the skim took the quiet lines before (${taken})`);
+    });
+  }
+
+  it('a single-label indicator makes every name ending in it a candidate', () => {
+    const m = new NameMatcher(buildMatcher(['pw', 'evil.com']), true);
+    const log = among(query('(7)example(2)pw(0)'), query('(4)EVIL(3)COM(0)'));
+    const { js, skimmed } = both(log, m);
+    assert.equal(js.hits.length, 2);
+    assertSame(js, skimmed, 'single label');
+  });
+
+  it('a thousand random indicators: false positives of the filter change nothing', () => {
+    const rng = fc.sample(fc.stringMatching(/^[a-z]{3,12}\.(com|net|pw)$/), { numRuns: 1000, seed: 5 });
+    const m = new NameMatcher(buildMatcher([...new Set(rng), 'evil.pw']), true);
+    const { log } = generatedFor('en-US');
+    const { js, skimmed } = both(log, m);
+    assertSame(js, skimmed, 'random indicators');
+  });
+});

@@ -37,7 +37,7 @@ function generate(locale: GenLocale, size: number, seed: number): Generated {
 function both(log: Buffer, matcher: NameMatcher): { js: RangeScanner; skimmed: RangeScanner; taken: number } {
   const js = new RangeScanner(matcher, 1_000_000);
   js.feedLines(log, 0, log.length);
-  const skimmer = new Skimmer(matcher.image, log.length);
+  const skimmer = Skimmer.create(matcher.image, log.length)!;
   log.copy(skimmer.buffer);
   const skimmed = new RangeScanner(matcher, 1_000_000, skimmer);
   skimmed.feedLines(skimmer.buffer, 0, log.length);
@@ -98,6 +98,17 @@ describe('skim: same results as the JavaScript path', () => {
       }),
       { numRuns: 150 },
     );
+  });
+});
+
+describe('skim: the filter', () => {
+  it('built in JavaScript, it has the same bits as the module builds (its hash is ported, not shared)', () => {
+    const names = fc.sample(fc.stringMatching(/^([a-z0-9_-]{1,9}\.){0,3}[a-z]{1,6}$/), { numRuns: 3000, seed: 11 });
+    const image = buildMatcher([...new Set([...names, 'pw', 'a.b', 'abc.de', 'abcd.efgh', 'x.fnarsipfqe.pw'])], ['corp.local']);
+    const skimmer = Skimmer.create(image, 1024)!;
+    const js = skimmer.filterBytes();
+    assert.ok(js.some((b) => b !== 0), 'the filter has bits');
+    assert.deepEqual(skimmer.fillByModule(image), js);
   });
 });
 

@@ -120,22 +120,27 @@ export class CompiledMatcher {
   }
 
   /**
-   * Visit every indicator: the node of its leftmost label (where it ends in
-   * the trie, read right to left) and the node of the label right of it, or
-   * -1 when the indicator is one label. Search suffixes are not visited. Label
-   * bytes are `labelOffset`/`labelLength` into `pool`.
+   * The node where the next indicator at or after node `from` ends (its
+   * leftmost label: the trie reads right to left), or -1 when none is left.
+   * Search suffixes are skipped. With `parentOf`, a caller walks every
+   * indicator's leftmost labels without a callback per indicator.
    */
-  forEachIndicatorHead(visit: (node: number, right: number) => void): void {
+  nextIndicatorNode(from: number): number {
     const nodes = this.nodes;
     const terminal = this.terminal;
     const used = this.usedNodes;
-    for (let n = SUFFIX_ROOT + 1; n < used; n++) {
+    for (let n = Math.max(from, SUFFIX_ROOT + 1); n < used; n++) {
       if (terminal[n]! < 0) continue;
-      const right = nodes[n * NODE_INTS + 1]!;
-      let root = right;
+      let root = nodes[n * NODE_INTS + 1]!;
       while (root > SUFFIX_ROOT) root = nodes[root * NODE_INTS + 1]!;
-      if (root === INDICATOR_ROOT) visit(n, right === INDICATOR_ROOT ? -1 : right);
+      if (root === INDICATOR_ROOT) return n;
     }
+    return -1;
+  }
+
+  /** The parent of node `node`: the node of the label right of its own, or a root (0 or 1). */
+  parentOf(node: number): number {
+    return this.nodes[node * NODE_INTS + 1]!;
   }
 
   /** Where the bytes of node `node`'s label start in `pool`. */

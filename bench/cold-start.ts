@@ -1,14 +1,15 @@
 /**
  * The cold start of a scan thread: how long the first MB of a log take while
  * V8 is still compiling the hot loop, after priming with some copies of the
- * synthetic log (src/scan/prime.ts). Run one process per measurement:
+ * synthetic log (src/scan/prime.ts: by the JavaScript path, then through the
+ * thread's skimmer). Run one process per measurement:
  *   node dist/bench/cold-start.js LOG NAMES.txt [COPIES=3] [STEP_MB=4] [STEPS=25]
  * Prints the priming time, the total for the first STEPS×STEP_MB MB and each step.
  */
 import { readFileSync } from 'node:fs';
 import { buildMatcher, NameMatcher } from '../src/match/index.js';
 import { scanFileRange } from '../src/scan/index.js';
-import { scanPrimingLog } from '../src/scan/prime.js';
+import { primeSkim, scanPrimingLog } from '../src/scan/prime.js';
 
 const [file, namesFile, copiesText, stepText, stepsText] = process.argv.slice(2);
 if (!file || !namesFile) {
@@ -19,7 +20,10 @@ const copies = Number(copiesText ?? 3);
 const step = Number(stepText ?? 4) * 1e6;
 const steps = Number(stepsText ?? 25);
 const t0 = performance.now();
-if (copies > 0) scanPrimingLog(copies);
+if (copies > 0) {
+  scanPrimingLog(copies, null);
+  primeSkim(copies);
+}
 const priming = performance.now() - t0;
 const names = readFileSync(namesFile, 'utf8').split('\n').map((s) => s.trim()).filter((s) => s.length > 0);
 const matcher = new NameMatcher(buildMatcher(names, ['home.arpa']), true);

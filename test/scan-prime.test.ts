@@ -5,11 +5,18 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { primeScanner } from '../src/scan/prime.js';
+import { READ_CHUNK_BYTES, Skimmer } from '../src/scan/index.js';
+import { primeScanner, scanPrimingLog } from '../src/scan/prime.js';
 
 describe('primeScanner', () => {
   it('finds the hits planted in each of its three copies, then does nothing on later calls', () => {
     assert.equal(primeScanner(), 15);
     assert.equal(primeScanner(), 0);
+  });
+
+  it('through a skimmer it finds the same hits, and the skim takes lines of it', () => {
+    const skimmer = new Skimmer(READ_CHUNK_BYTES);
+    assert.equal(scanPrimingLog(3, skimmer), scanPrimingLog(3, null));
+    assert.ok(skimmer.linesTaken > 0, `the skim took ${skimmer.linesTaken} lines`);
   });
 });

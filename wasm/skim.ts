@@ -32,7 +32,7 @@
  * Memory (one imported memory; offsets in bytes, set by the caller):
  *
  *   [0, 16)             counters, i32 each: lines, records, clientQueries, skipped
- *   [64, 72)            timestamp-prefix memo length (i32; -1 when empty)
+ *   [64, 68)            timestamp-prefix memo length (i32; -1 when empty)
  *   [128, 192)          timestamp-prefix memo bytes
  *   [filter, +bytes)    the Bloom filter bits
  *   [buffer, …)         the bytes to skim, with 16 readable bytes after them
@@ -52,6 +52,7 @@ const OUT_SKIPPED: usize = 12;
 const MEMO_LENGTH: usize = 64;
 const MEMO_BYTES: usize = 128;
 const MEMO_CAPACITY: i32 = 64;
+
 
 /**
  * Lines at least this long are checked for a CR before the line end, as the
@@ -123,13 +124,16 @@ function find(p: usize, end: usize, b: u32): usize {
 
 /**
  * `notPacketBefore` of the JavaScript parser: the bytes before the thread id
- * are 1–4 tokens, none starting with "PA", "EV" or "No".
+ * are 1–4 tokens, none starting with "PA", "EV" or "No". An LF among them
+ * also fails (the JavaScript path never sees one inside a line), so a head
+ * that passes holds no line end.
  */
 function prefixTokensOk(start: usize, tid: usize): bool {
   let tokens: i32 = 0;
   let prevBlank = true;
   for (let p = start; p < tid; p++) {
     const b = byte(p);
+    if (b == LF) return false;
     if (isBlank(b)) {
       prevBlank = true;
       continue;
@@ -144,15 +148,20 @@ function prefixTokensOk(start: usize, tid: usize): bool {
   return tokens >= 1 && tokens <= MAX_PREFIX_TOKENS;
 }
 
+/** `[a, a + len)` equals `[b, b + len)`, for 8 ≤ len: eight bytes at a time, the last word overlapping the one before. */
+@inline function sameBytes(a: usize, b: usize, len: usize): bool {
+  let i: usize = 0;
+  while (i + 8 <= len) {
+    if (load<u64>(a + i) != load<u64>(b + i)) return false;
+    i += 8;
+  }
+  return i == len || load<u64>(a + len - 8) == load<u64>(b + len - 8);
+}
+
 /** `prefixTokensOk`, answered from the memo when the prefix is the last one that passed. */
 function prefixOk(start: usize, tid: usize): bool {
   const len = <i32>(tid - start);
-  if (len == load<i32>(MEMO_LENGTH)) {
-    let i: i32 = 0;
-    while (i + 8 <= len && load<u64>(start + <usize>i) == load<u64>(MEMO_BYTES + <usize>i)) i += 8;
-    while (i < len && load<u8>(start + <usize>i) == load<u8>(MEMO_BYTES + <usize>i)) i++;
-    if (i == len) return true;
-  }
+  if (len == load<i32>(MEMO_LENGTH) && len >= 8 && sameBytes(start, MEMO_BYTES, <usize>len)) return true;
   if (!prefixTokensOk(start, tid)) return false;
   if (len <= MEMO_CAPACITY) {
     memory.copy(MEMO_BYTES, start, <usize>len);
@@ -261,6 +270,24 @@ function nameMisses(p: usize, end: usize, filter: usize, mask: u32, singles: boo
 }
 
 /**
+ * The line head `[p, c)` — timestamp, thread id, the blanks before the
+ * context at `c` — passes what the JavaScript fast path asks of it (a blank
+ * before `c`, a thread id of 3–4 upper-case hex digits, 1–4 timestamp tokens
+ * that are not PACKET, EVENT or Note:) and holds no LF.
+ */
+function headOk(p: usize, c: usize): bool {
+  if (byte(c - 1) != SP) return false;
+  let q = c - 1;
+  while (q > p && byte(q - 1) == SP) q--;
+  const tidEnd = q;
+  while (q > p && byte(q - 1) != SP) q--;
+  const tidLen = tidEnd - q;
+  if (tidLen < 3 || tidLen > 4 || q <= p) return false;
+  if (!isUpperHex(byte(q)) || !isUpperHex(byte(q + 1)) || !isUpperHex(byte(q + 2)) || (tidLen == 4 && !isUpperHex(byte(q + 3)))) return false;
+  return prefixOk(p, q);
+}
+
+/**
  * Skim the lines of `[p, end)` (`end` right after an LF, or the end of the
  * input) with the context expected `hint` bytes into each line (0: none is
  * expected, so only blank lines are taken); `singles` when some indicator is
@@ -289,22 +316,15 @@ export function skim(p: usize, end: usize, hint: usize, filter: usize, mask: u32
     }
     if (hint == 0 || !isDigit(first)) break;
     const c = p + hint;
-    const nl = find(p, end, LF);
+    // the head first: it holds no LF when it passes, so the line end is searched from the context on
+    if (!headOk(p, c)) break;
+    const nl = find(c, end, LF);
     if (nl >= end) break;
     if (nl - p >= LONG_LINE_BYTES && find(p, nl - 1, CR) < nl - 1) break;
     // trailing CR and blanks belong to no field
     let e = nl;
     while (e > p && (byte(e - 1) == CR || isBlank(byte(e - 1)))) e--;
-    if (e <= c + COL_NAME || byte(c - 1) != SP || load<u32>(c) != W_PACK || load<u32>(c + 4) != W_ET_SP_SP) break;
-    // thread id: 3–4 upper-case hex digits before the context, then the timestamp tokens
-    let q = c - 1;
-    while (q > p && byte(q - 1) == SP) q--;
-    const tidEnd = q;
-    while (q > p && byte(q - 1) != SP) q--;
-    const tidLen = tidEnd - q;
-    if (tidLen < 3 || tidLen > 4 || q <= p) break;
-    if (!isUpperHex(byte(q)) || !isUpperHex(byte(q + 1)) || !isUpperHex(byte(q + 2)) || (tidLen == 4 && !isUpperHex(byte(q + 3)))) break;
-    if (!prefixOk(p, q)) break;
+    if (e <= c + COL_NAME || load<u32>(c) != W_PACK || load<u32>(c + 4) != W_ET_SP_SP) break;
     // the fixed columns (standardColumns)
     if (byte(c + COL_ID) == SP || byte(c + COL_ID_END) != SP) break;
     const proto = load<u32>(c + COL_PROTO);

@@ -86,7 +86,9 @@ export function buildMatcher(domains: readonly string[] | DomainList, suffixes: 
   list.compiledRepeats?.(repeats);
   // Deeper shared labels made fewer nodes than the bound: worth a right-sized copy when it saves an eighth.
   const tight = CompiledMatcher.bytesFor({ nodeCount: m.usedNodes, slotCount: slotsFor(m.usedNodes), poolBytes: Math.max(pool.bytes, 1) });
-  return tight < m.byteLength - (m.byteLength >>> 3) ? m.compacted(pool.bytes, slotsFor(m.usedNodes)) : m;
+  const image = tight < m.byteLength - (m.byteLength >>> 3) ? m.compacted(pool.bytes, slotsFor(m.usedNodes)) : m;
+  image.fillPairFilter();
+  return image;
 }
 
 /** Distinct last labels the table counts before giving up (then nothing is counted as shared). */

@@ -11,6 +11,7 @@
  *   Int32 node[nodeCount * 4]  hash | parent | poolOffset | labelLength
  *   Int32 terminal[nodeCount]  indicator id ending at this node, or -1
  *   Uint8 pool[poolBytes]      lower-cased label bytes
+ *   Uint8 filter[bits / 8]     the pair filter of the indicators (pair-filter.ts), bits = filterBitsFor(nodeCount)
  *
  * Node 0 is the indicator root; `suffixRoot` (node 1) is the root of a second
  * trie of search suffixes (`corp.local`) that may be stripped from a query's
@@ -19,13 +20,16 @@
  */
 import { LOWER } from '../core/index.js';
 import { labelHash } from './label-hash.js';
+import { filterBitsFor, labelKey, pairKey, setBits, singleKey } from './pair-filter.js';
 
 export const MATCHER_MAGIC = 0x444e5348; // "DNSH"
-export const MATCHER_VERSION = 2;
+export const MATCHER_VERSION = 3;
 const HEADER_INTS = 8;
 /** Int32 words per node record. */
 const NODE_INTS = 4;
-const H_MAGIC = 0, H_VERSION = 1, H_NODES = 2, H_SLOTS = 3, H_POOL = 4, H_SUFFIX_ROOT = 5, H_USED = 6;
+const H_MAGIC = 0, H_VERSION = 1, H_NODES = 2, H_SLOTS = 3, H_POOL = 4, H_SUFFIX_ROOT = 5, H_USED = 6, H_FLAGS = 7;
+/** `H_FLAGS` bit: some indicator is a single label (its key is in the pair filter alone). */
+const FLAG_SINGLE_LABELS = 1;
 
 /** Node id of the indicator trie's root. */
 export const INDICATOR_ROOT = 0;
@@ -48,6 +52,9 @@ export class CompiledMatcher {
   readonly terminal: Int32Array;
   readonly pool: Uint8Array;
   readonly mask: number;
+  /** The pair filter (`fillPairFilter`; pair-filter.ts), `filterMask + 1` bits. */
+  readonly filter: Uint8Array;
+  readonly filterMask: number;
 
   constructor(buffer: SharedArrayBuffer) {
     this.buffer = buffer;
@@ -66,12 +73,16 @@ export class CompiledMatcher {
     this.terminal = new Int32Array(buffer, off, nodeCount);
     off += nodeCount * 4;
     this.pool = new Uint8Array(buffer, off, poolBytes);
+    off += poolBytes;
+    const filterBits = filterBitsFor(nodeCount);
+    this.filter = new Uint8Array(buffer, off, filterBits / 8);
+    this.filterMask = filterBits - 1;
     this.mask = slotCount - 1;
   }
 
   /** Byte size of an image with this layout. */
   static bytesFor(layout: ImageLayout): number {
-    return HEADER_INTS * 4 + layout.slotCount * 4 + layout.nodeCount * (NODE_INTS + 1) * 4 + layout.poolBytes;
+    return HEADER_INTS * 4 + layout.slotCount * 4 + layout.nodeCount * (NODE_INTS + 1) * 4 + layout.poolBytes + filterBitsFor(layout.nodeCount) / 8;
   }
 
   /** Allocate an empty image (both roots present, no edges). `slotCount` must be a power of two. */
@@ -120,10 +131,47 @@ export class CompiledMatcher {
   }
 
   /**
+   * Fill the pair filter from the indicators (once, when the image is
+   * built): every indicator's leftmost label (the node where it ends: the
+   * trie reads right to left) paired with the label right of it, or alone
+   * when it has no other. Search suffixes are not put in.
+   */
+  fillPairFilter(): void {
+    const nodes = this.nodes;
+    const terminal = this.terminal;
+    const pool = this.pool;
+    const filter = this.filter;
+    const mask = this.filterMask;
+    const used = this.usedNodes;
+    filter.fill(0);
+    let flags = 0;
+    for (let n = SUFFIX_ROOT + 1; n < used; n++) {
+      if (terminal[n]! < 0) continue;
+      const right = nodes[n * NODE_INTS + 1]!;
+      let root = right;
+      while (root > SUFFIX_ROOT) root = nodes[root * NODE_INTS + 1]!;
+      if (root !== INDICATOR_ROOT) continue;
+      const key = labelKey(pool, nodes[n * NODE_INTS + 2]!, nodes[n * NODE_INTS + 3]!);
+      if (right === INDICATOR_ROOT) {
+        setBits(filter, mask, singleKey(key));
+        flags |= FLAG_SINGLE_LABELS;
+      } else {
+        setBits(filter, mask, pairKey(key, labelKey(pool, nodes[right * NODE_INTS + 2]!, nodes[right * NODE_INTS + 3]!)));
+      }
+    }
+    this.header[H_FLAGS] = flags;
+  }
+
+  /** Some indicator is a single label: its key is in the pair filter alone (`fillPairFilter`). */
+  get singleLabelIndicators(): boolean {
+    return (this.header[H_FLAGS]! & FLAG_SINGLE_LABELS) !== 0;
+  }
+
+  /**
    * The node where the next indicator at or after node `from` ends (its
-   * leftmost label: the trie reads right to left), or -1 when none is left.
-   * Search suffixes are skipped. With `parentOf`, a caller walks every
-   * indicator's leftmost labels without a callback per indicator.
+   * leftmost label), or -1 when none is left; search suffixes are skipped.
+   * With `parentOf`, `labelOffset` and `labelLength`, the tests rebuild the
+   * pair filter another way.
    */
   nextIndicatorNode(from: number): number {
     const nodes = this.nodes;

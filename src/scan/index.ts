@@ -1,7 +1,7 @@
 /** Public surface of `src/scan`: inputs, sampling, range scanning, the pool, the run loop, aggregation. */
 export { RangeScanner, PAIR_WINDOW_LINES, SAMPLE_TEXT_BYTES } from './range-scanner.js';
 export { scanFileRange, READ_CHUNK_BYTES } from './read-range.js';
-export { Skimmer, skimEnabled } from './skim.js';
+export { Skimmer, skimEnabled, skimmerFor } from './skim.js';
 export { splitRanges, DEFAULT_RANGE_BYTES } from './split.js';
 export type { ByteRange } from './split.js';
 export { ScanPool } from './pool.js';

@@ -10,9 +10,9 @@
  */
 import { closeSync, openSync, readSync } from 'node:fs';
 import { LF, type ScanRangeRequest, type ScanRangeResult } from '../core/index.js';
-import type { CompiledMatcher, NameMatcher } from '../match/index.js';
+import type { NameMatcher } from '../match/index.js';
 import { RangeScanner } from './range-scanner.js';
-import { Skimmer } from './skim.js';
+import { skimmerFor } from './skim.js';
 
 /** Read size: large enough to amortise syscalls, small enough to stay in cache. */
 export const READ_CHUNK_BYTES = 1024 * 1024;
@@ -27,15 +27,6 @@ let scratch: Buffer | null = null;
 function readBuffer(bytes: number): Buffer {
   if (scratch === null || scratch.length !== bytes) scratch = Buffer.allocUnsafeSlow(bytes);
   return scratch;
-}
-
-/** This thread's skimmer, for the image and chunk size it was made for (a tail recompiles as the days pass). */
-let skimmerOf: { image: CompiledMatcher; chunkBytes: number; skimmer: Skimmer | null } | null = null;
-function skimmerFor(image: CompiledMatcher, chunkBytes: number): Skimmer | null {
-  if (skimmerOf === null || skimmerOf.image !== image || skimmerOf.chunkBytes !== chunkBytes) {
-    skimmerOf = { image, chunkBytes, skimmer: Skimmer.create(image, chunkBytes) };
-  }
-  return skimmerOf.skimmer;
 }
 
 /**

@@ -5,19 +5,24 @@
  *
  * A Skimmer owns one WebAssembly memory, laid out as the module expects:
  *
- *   0        64 KiB            64 KiB + filter          + chunk        + 64 KiB
- *   ├ counters, memo, label ┼─ Bloom filter ─────────┼─ read buffer ─┼─ slack (SIMD reads past the end)
+ *   0          64 KiB                  + chunk        + 64 KiB        + filter bytes
+ *   ├ counters, memo, labels ┼─ read buffer ─────┼─ slack ─────┼─ pair filter ─┤
  *
  * The read buffer is the one `scanFileRange` reads the file into, so the
- * bytes are never copied. The filter is built once per matcher image from
- * the image's indicators (`CompiledMatcher.forEachIndicatorHead`).
+ * bytes are never copied; the slack is there because the module reads 16
+ * bytes at a time. The pair filter is the matcher image's own
+ * (`CompiledMatcher.filter`, built once with the image and kept in the
+ * indicator cache with it), copied in by `useImage`; the memory grows when a
+ * bigger one comes. A thread keeps one skimmer per read size (`skimmerFor`)
+ * and makes it while it starts (`src/scan/prime.ts`), so its pages are
+ * touched and its code warm before the first range.
  *
  * `DNSHUNT_SKIM=0` in the environment turns the skim off (everything then
  * takes the JavaScript path, as before it existed): for comparisons and as a
  * way out should a platform lack WebAssembly SIMD.
  */
 import type { ScanCounters } from '../core/index.js';
-import { SUFFIX_ROOT, type CompiledMatcher } from '../match/index.js';
+import type { CompiledMatcher } from '../match/index.js';
 import { SKIM_WASM_BASE64 } from './skim-binary.js';
 
 /**
@@ -31,6 +36,7 @@ declare namespace WebAssembly {
   class Memory {
     constructor(descriptor: { initial: number; maximum: number });
     readonly buffer: ArrayBuffer;
+    grow(pages: number): number;
   }
   class Instance {
     constructor(module: Module, imports: Record<string, Record<string, unknown>>);
@@ -40,15 +46,14 @@ declare namespace WebAssembly {
 
 const PAGE_BYTES = 64 * 1024;
 /** The module's own first page: counters, the timestamp-prefix memo, labels being added to the filter (`fillByModule`). */
-const FILTER_OFFSET = PAGE_BYTES;
+const BUFFER_OFFSET = PAGE_BYTES;
 const COUNTERS_OFFSET = 0;
 const MEMO_LENGTH_OFFSET = 64;
 const LABEL_OFFSET = 1024;
 /** Bytes after the read buffer that the module may read (it reads 16 bytes at a time). */
 const SLACK_BYTES = PAGE_BYTES;
-/** Filter bits per trie node (a node or more per indicator; two bits are set for each indicator): at most about 2 % false positives. */
-const FILTER_BITS_PER_NODE = 12;
-const MIN_FILTER_BITS = 1 << 16;
+/** Memory pages the module may grow to (4 GiB: the address space of 32-bit WebAssembly). */
+const MAX_PAGES = 65536;
 
 interface SkimExports {
   skim(p: number, end: number, hint: number, filter: number, mask: number, singles: number): number;
@@ -69,122 +74,67 @@ export function skimEnabled(): boolean {
   return process.env['DNSHUNT_SKIM'] !== '0';
 }
 
-// The module's filter hash (wasm/skim.ts: labelKey, pairKey, secondBit), on 32-bit words.
-const SINGLE_SEED = 0x5bd1e995;
-const FOLD_WORD = 0x20202020;
-
-function rotl(x: number, r: number): number {
-  return (x << r) | (x >>> (32 - r));
-}
-
-function word(b: Uint8Array, p: number): number {
-  return b[p]! | (b[p + 1]! << 8) | (b[p + 2]! << 16) | (b[p + 3]! << 24);
-}
-
-/** The module's `labelKey` of `b[p, p + len)`. */
-function labelKey(b: Uint8Array, p: number, len: number): number {
-  let first = 0;
-  let last = 0;
-  if (len >= 4) {
-    first = word(b, p);
-    last = word(b, p + len - 4);
-  } else {
-    for (let i = 0; i < len; i++) first |= b[p + i]! << (i * 8);
-    last = first;
-  }
-  first |= FOLD_WORD;
-  last |= FOLD_WORD;
-  let h = Math.imul(first, 0x9e3779b1) ^ rotl(Math.imul(last, 0x85ebca77), 15) ^ Math.imul(len, 0xc2b2ae3d);
-  h ^= h >>> 15;
-  h = Math.imul(h, 0x2c1b3c6d);
-  h ^= h >>> 12;
-  return h >>> 0;
-}
-
-/** The module's `pairKey`. */
-function pairKey(left: number, right: number): number {
-  let h = left ^ rotl(Math.imul(right, 0xcc9e2d51), 13);
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b);
-  h ^= h >>> 13;
-  return h >>> 0;
-}
-
-/** The module's `setBits`: the key's two bits. */
-function setBits(filter: Uint8Array, mask: number, h: number): void {
-  const a = h & mask;
-  const b = Math.imul(rotl(h, 16), 0x297a2d39) & mask;
-  filter[a >>> 3]! |= 1 << (a & 7);
-  filter[b >>> 3]! |= 1 << (b & 7);
-}
-
-function nextPowerOfTwo(n: number): number {
-  let p = 1;
-  while (p < n) p *= 2;
-  return p;
-}
-
-/** Skims the common lines of buffers inside its own memory; one per thread and matcher image. */
+/** Skims the common lines of buffers inside its own memory; one per thread and read size (`skimmerFor`). */
 export class Skimmer {
   /** The read buffer, inside the module's memory: only bytes in it can be skimmed. */
-  readonly buffer: Buffer;
-  private readonly exports: SkimExports;
-  private readonly memoryBuffer: ArrayBuffer;
-  private readonly counters: Int32Array;
-  private readonly mask: number;
-  private readonly singles: number;
+  buffer: Buffer;
   /** Lines taken by the last `skim` call. */
   lastLines = 0;
   /** Lines taken by every call so far (for tests and benchmarks: how much of a log the skim takes). */
   linesTaken = 0;
+  private readonly exports: SkimExports;
+  private readonly memory: WebAssembly.Memory;
+  private readonly chunkBytes: number;
+  private readonly filterOffset: number;
+  private memoryBuffer: ArrayBuffer;
+  private counters: Int32Array;
+  /** The image whose filter is in the memory (`useImage`), its mask and single-label flag. */
+  private image: CompiledMatcher | null = null;
+  private mask = 0;
+  private singles = 0;
 
-  /** A skimmer whose read buffer holds `chunkBytes`, with the filter of `image`'s indicators, sized for `keys` of them (see `create`). */
-  private constructor(image: CompiledMatcher, chunkBytes: number, keys: number) {
-    const bits = nextPowerOfTwo(Math.max(MIN_FILTER_BITS, keys * FILTER_BITS_PER_NODE));
-    const bufferOffset = FILTER_OFFSET + bits / 8;
-    const pages = Math.ceil((bufferOffset + chunkBytes + SLACK_BYTES) / PAGE_BYTES);
-    const memory = new WebAssembly.Memory({ initial: pages, maximum: pages });
-    const instance = new WebAssembly.Instance(skimModule(), { env: { memory } });
-    this.exports = instance.exports as unknown as SkimExports;
-    this.memoryBuffer = memory.buffer;
-    this.counters = new Int32Array(memory.buffer, COUNTERS_OFFSET, 4);
-    new Int32Array(memory.buffer, MEMO_LENGTH_OFFSET, 1)[0] = -1;
-    this.mask = bits - 1;
-    this.buffer = Buffer.from(memory.buffer, bufferOffset, chunkBytes);
-    this.singles = this.fill(image, new Uint8Array(memory.buffer, FILTER_OFFSET, bits / 8)) ? 1 : 0;
+  /** A skimmer whose read buffer holds `chunkBytes`; call `useImage` before skimming. */
+  constructor(chunkBytes: number) {
+    this.chunkBytes = chunkBytes;
+    this.filterOffset = Math.ceil((BUFFER_OFFSET + chunkBytes + SLACK_BYTES) / PAGE_BYTES) * PAGE_BYTES;
+    // room for the smallest filter (one page); a bigger one grows the memory
+    this.memory = new WebAssembly.Memory({ initial: this.filterOffset / PAGE_BYTES + 1, maximum: MAX_PAGES });
+    this.exports = new WebAssembly.Instance(skimModule(), { env: { memory: this.memory } }).exports as unknown as SkimExports;
+    this.memoryBuffer = this.memory.buffer;
+    this.counters = new Int32Array(this.memoryBuffer, COUNTERS_OFFSET, 4);
+    this.buffer = Buffer.from(this.memoryBuffer, BUFFER_OFFSET, chunkBytes);
+    new Int32Array(this.memoryBuffer, MEMO_LENGTH_OFFSET, 1)[0] = -1;
   }
 
-  /**
-   * Put every indicator's two leftmost labels (or its one label) in the
-   * filter; true when some indicator is one label. The keys are computed here
-   * with the module's own hash (`labelKey`, `pairKey` below; the tests hold
-   * the two to the same bits through `fillByModule`), straight from the
-   * image's label pool: 1,000,000 indicators take a few tens of milliseconds.
-   */
-  private fill(image: CompiledMatcher, filter: Uint8Array): boolean {
-    const pool = image.pool;
-    const mask = this.mask;
-    let singles = false;
-    for (let n = image.nextIndicatorNode(0); n >= 0; n = image.nextIndicatorNode(n + 1)) {
-      const key = labelKey(pool, image.labelOffset(n), image.labelLength(n));
-      const right = image.parentOf(n);
-      if (right <= SUFFIX_ROOT) {
-        setBits(filter, mask, (key ^ SINGLE_SEED) >>> 0);
-        singles = true;
-      } else {
-        setBits(filter, mask, pairKey(key, labelKey(pool, image.labelOffset(right), image.labelLength(right))));
-      }
+  /** Copy `image`'s pair filter into the memory (growing it if need be), unless it is there already. */
+  useImage(image: CompiledMatcher): void {
+    if (this.image === image) return;
+    const need = this.filterOffset + image.filter.length;
+    const have = this.memoryBuffer.byteLength;
+    if (need > have) {
+      this.memory.grow(Math.ceil((need - have) / PAGE_BYTES));
+      // growing replaces the memory's ArrayBuffer: every view is made anew
+      this.memoryBuffer = this.memory.buffer;
+      this.counters = new Int32Array(this.memoryBuffer, COUNTERS_OFFSET, 4);
+      this.buffer = Buffer.from(this.memoryBuffer, BUFFER_OFFSET, this.chunkBytes);
     }
-    return singles;
+    new Uint8Array(this.memoryBuffer, this.filterOffset, image.filter.length).set(image.filter);
+    this.mask = image.filterMask;
+    this.singles = image.singleLabelIndicators ? 1 : 0;
+    this.image = image;
   }
 
   /**
    * The filter of `image` as the module itself builds it (`filterAddPair`,
-   * `filterAddSingle`), for the tests that compare it with `filterBytes`.
+   * `filterAddSingle`), for the tests that compare it with the image's own
+   * (`CompiledMatcher.fillPairFilter`, a port of the module's hash). Leaves
+   * no image in use.
    */
   fillByModule(image: CompiledMatcher): Uint8Array {
+    this.useImage(image);
+    this.image = null;
     const bytes = new Uint8Array(this.memoryBuffer);
-    const filter = new Uint8Array(this.memoryBuffer, FILTER_OFFSET, (this.mask + 1) / 8);
+    const filter = new Uint8Array(this.memoryBuffer, this.filterOffset, image.filter.length);
     filter.fill(0);
     const pool = image.pool;
     for (let n = image.nextIndicatorNode(0); n >= 0; n = image.nextIndicatorNode(n + 1)) {
@@ -192,28 +142,16 @@ export class Skimmer {
       const len = image.labelLength(n);
       bytes.set(pool.subarray(off, off + len), LABEL_OFFSET);
       const right = image.parentOf(n);
-      if (right <= SUFFIX_ROOT) {
-        this.exports.filterAddSingle(FILTER_OFFSET, this.mask, LABEL_OFFSET, len);
+      if (right <= 1) {
+        this.exports.filterAddSingle(this.filterOffset, this.mask, LABEL_OFFSET, len);
       } else {
         const rOff = image.labelOffset(right);
         const rLen = image.labelLength(right);
         bytes.set(pool.subarray(rOff, rOff + rLen), LABEL_OFFSET + len);
-        this.exports.filterAddPair(FILTER_OFFSET, this.mask, LABEL_OFFSET, len, LABEL_OFFSET + len, rLen);
+        this.exports.filterAddPair(this.filterOffset, this.mask, LABEL_OFFSET, len, LABEL_OFFSET + len, rLen);
       }
     }
     return Uint8Array.from(filter);
-  }
-
-  /** A copy of the filter's bytes. */
-  filterBytes(): Uint8Array {
-    return Uint8Array.from(new Uint8Array(this.memoryBuffer, FILTER_OFFSET, (this.mask + 1) / 8));
-  }
-
-  /** A skimmer for `image`, or null when the skim is off. */
-  static create(image: CompiledMatcher, chunkBytes: number): Skimmer | null {
-    if (!skimEnabled()) return null;
-    // Sized by the trie's nodes, at least one per indicator: no pass to count the indicators.
-    return new Skimmer(image, chunkBytes, image.usedNodes);
   }
 
   /** Whether `buf` lies in this skimmer's memory (only such bytes can be skimmed). */
@@ -224,13 +162,14 @@ export class Skimmer {
   /**
    * Skim the lines of `buf[start, end)` (`owns(buf)`; `end` right after an LF
    * or the end of the input) with the PACKET context expected `hint` bytes into
-   * each line (≤ 0: unknown). Adds what it took to `counters` (lines, records,
-   * client queries, skipped) and `lastLines`, and returns the offset of the
-   * first line it left to the caller, or `end`.
+   * each line (≤ 0: unknown), against the filter of the image in use. Adds
+   * what it took to `counters` (lines, records, client queries, skipped) and
+   * `lastLines`, and returns the offset of the first line it left to the
+   * caller, or `end`.
    */
   skim(buf: Uint8Array, start: number, end: number, hint: number, counters: ScanCounters): number {
     const base = buf.byteOffset;
-    const next = this.exports.skim(base + start, base + end, hint > 0 ? hint : 0, FILTER_OFFSET, this.mask, this.singles) - base;
+    const next = this.exports.skim(base + start, base + end, hint > 0 ? hint : 0, this.filterOffset, this.mask, this.singles) - base;
     const c = this.counters;
     const lines = c[0]!;
     if (lines > 0) {
@@ -244,4 +183,21 @@ export class Skimmer {
     this.linesTaken += lines;
     return next;
   }
+}
+
+const byChunk = new Map<number, Skimmer>();
+
+/**
+ * This thread's skimmer for reads of `chunkBytes` with `image`'s filter in
+ * use, or null when the skim is off (`DNSHUNT_SKIM=0`).
+ */
+export function skimmerFor(image: CompiledMatcher, chunkBytes: number): Skimmer | null {
+  if (!skimEnabled()) return null;
+  let s = byChunk.get(chunkBytes);
+  if (s === undefined) {
+    s = new Skimmer(chunkBytes);
+    byChunk.set(chunkBytes, s);
+  }
+  s.useImage(image);
+  return s;
 }

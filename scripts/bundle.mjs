@@ -55,7 +55,10 @@ await build({
 await build({
   ...common,
   format: 'cjs',
-  banner: {},
+  // import.meta.url has no CommonJS form: the file's own URL stands in for it
+  // (src/match/psl.ts loads tldts through createRequire(import.meta.url)).
+  define: { ...common.define, 'import.meta.url': '__dnshuntModuleUrl' },
+  banner: { js: "const __dnshuntModuleUrl = require('node:url').pathToFileURL(__filename).href;" },
   entryPoints: [`${root}dist/workers/scan.worker.js`],
   outfile: `${out}/workers/scan.worker.cjs`,
 });

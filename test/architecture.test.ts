@@ -25,7 +25,7 @@ const ALLOWED: Record<string, readonly string[]> = {
   scan: ['core', 'parse', 'match'],
   tail: ['core', 'parse', 'scan'],
   alert: ['core'],
-  gen: ['core', 'dga', 'ioc'],
+  gen: ['core', 'dga', 'ioc', 'match'],
   // the early start of scan's workers loads the pool alone: scan/index would load the parser and matcher first
   cli: ['*', 'scan/pool.ts'],
   // the worker wires two pure pieces of scan: reading its range, and priming the JIT before its first task

@@ -356,6 +356,11 @@ describe('loadBuiltinIndicators', () => {
     }
   });
 
+  it('is loaded without the public-suffix check, which every row passes anyway (next test)', () => {
+    assert.deepEqual(normalizeIndicator('co.uk', false), { ok: true, kind: 'domain', value: 'co.uk' });
+    assert.equal(normalizeIndicator('co.uk').ok, false);
+  });
+
   it('holds C2 and PAY groups only, domains in normalised form, IPs marked as IPs', () => {
     assert.ok(builtin.some((i) => i.kind === 'domain') && builtin.some((i) => i.kind === 'ip'));
     for (const i of builtin) {

@@ -15,9 +15,9 @@
  * `DGA_GUARD_DAYS` of any date the log reaches — wider than any margin the
  * scanner uses — so background names and decoys stay clear of all of them.
  */
-import { parse } from 'tldts';
 import type { CivilDate } from '../core/index.js';
 import { KNOWN_CONFIGS, addDays, compareCivilDates, generateNames } from '../dga/index.js';
+import { psl } from '../match/index.js';
 
 /** Days before and after each log date whose DGA windows count as indicators here (the scanner uses 4 back, 2 forward). */
 export const DGA_GUARD_DAYS = 8;
@@ -69,7 +69,7 @@ export class IndicatorUniverse {
   isPublicLabel(label: string): boolean {
     let v = this.publicMemo.get(label);
     if (v === undefined) {
-      v = parse(`x.${label}`, { allowPrivateDomains: false }).isIcann === true;
+      v = psl().parse(`x.${label}`, { allowPrivateDomains: false }).isIcann === true;
       this.publicMemo.set(label, v);
     }
     return v;

@@ -21,8 +21,9 @@ export function loadBuiltinIndicators(): Indicator[] {
     const line = lines[i]!.trimEnd();
     if (line.length === 0 || line.startsWith('#')) continue;
     const [value, , group, source] = line.split('\t');
-    const n = normalizeIndicator(value ?? '');
-    // The bundled file is ours and tested; a bad row is a bug, not user input.
+    // The bundled file is ours and tested (every row passes the full check,
+    // public suffixes included); a bad row is a bug, not user input.
+    const n = normalizeIndicator(value ?? '', false);
     if (!n.ok) throw new Error(`bundled indicator list, line ${i + 1}: ${n.reason}`);
     out.push({ value: n.value, kind: n.kind, group: group ?? 'UNK', source: `${BUILTIN_LIST_NAME} line ${i + 1} [${group ?? 'UNK'}] ${source ?? ''}`.trimEnd() });
   }

@@ -1,7 +1,7 @@
 /**
  * Normalising and linting one indicator as a user or a feed writes it.
  */
-import { getDomain } from 'tldts';
+import { psl } from '../match/index.js';
 
 /** Longest DNS name in text form (RFC 1035: 255 octets on the wire). */
 const MAX_NAME_LENGTH = 253;
@@ -21,7 +21,11 @@ const PSL_OPTIONS = { allowPrivateDomains: false, extractHostname: false, valida
 
 /** Why the normal domain `s` cannot be an indicator (it is only a public suffix: `co.uk`), or null when it can. */
 export function onlyPublicSuffixReason(s: string): string | null {
-  return getDomain(s, PSL_OPTIONS) === null ? `"${s}" is only a public suffix; it would match every name under it` : null;
+  return psl().getDomain(s, PSL_OPTIONS) === null ? `"${s}" is only a public suffix; it would match every name under it` : null;
+}
+
+function plainDomain(s: string): Normalized {
+  return { ok: true, kind: 'domain', value: s };
 }
 
 function notOnlyPublicSuffix(s: string): Normalized {
@@ -45,10 +49,14 @@ export function refang(s: string): string {
  * Turn one token (a domain, a URL, an IP) into a lower-case dotted domain with
  * no trailing dot, or an IP. A leading `*.` is dropped (an indicator already
  * covers its subdomains). An indicator that is only a public suffix (`com`,
- * `co.uk`) is refused: it would match half the internet.
+ * `co.uk`) is refused: it would match half the internet. That check asks the
+ * Public Suffix List; `checkPublicSuffix: false` skips it, for the bundled
+ * list only (a test holds every row of it to the full check), so that a scan
+ * whose other indicators come from the cache never loads the list.
  */
-export function normalizeIndicator(raw: string): Normalized {
-  if (raw.length <= MAX_NAME_LENGTH && PLAIN_DOMAIN_RE.test(raw) && !ALL_DIGITS_TAIL_RE.test(raw)) return notOnlyPublicSuffix(raw);
+export function normalizeIndicator(raw: string, checkPublicSuffix = true): Normalized {
+  const domain = checkPublicSuffix ? notOnlyPublicSuffix : plainDomain;
+  if (raw.length <= MAX_NAME_LENGTH && PLAIN_DOMAIN_RE.test(raw) && !ALL_DIGITS_TAIL_RE.test(raw)) return domain(raw);
   let s = refang(raw.trim());
   if (s.length === 0) return { ok: false, reason: 'empty' };
   const url = /^[a-z][a-z0-9+.-]*:\/\/([^/?#]*)/i.exec(s);
@@ -67,5 +75,5 @@ export function normalizeIndicator(raw: string): Normalized {
     if (l.length > MAX_LABEL_LENGTH) return { ok: false, reason: `label longer than ${MAX_LABEL_LENGTH} characters` };
     if (!LABEL_RE.test(l)) return { ok: false, reason: `not a host name (bad label "${l.slice(0, 20)}")` };
   }
-  return notOnlyPublicSuffix(s);
+  return domain(s);
 }

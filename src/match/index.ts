@@ -5,3 +5,4 @@ export type { DomainList } from './build-matcher.js';
 export { NameMatcher, NameMatch } from './name-matcher.js';
 export { PublicLabelMemo, isPublicTopLabel } from './public-suffix.js';
 export { labelHash } from './label-hash.js';
+export { psl } from './psl.js';

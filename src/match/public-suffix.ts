@@ -8,8 +8,8 @@
  * last labels, so answers are memoised per thread in a small byte-keyed table:
  * the hot path hashes bytes and makes a string only on the first sight of a label.
  */
-import { parse } from 'tldts';
 import { LabelTable } from './label-table.js';
+import { psl } from './psl.js';
 
 /** Memo capacity (distinct last labels: half the slots); past it, answers are computed without being stored. */
 const MEMO_SLOTS = 8192;
@@ -17,7 +17,7 @@ const MEMO_POOL_BYTES = 128 * 1024;
 
 /** True when `label` (lower case) is a public suffix of its own (an ICANN TLD such as `com`, `pw`, `onion`). */
 export function isPublicTopLabel(label: string): boolean {
-  return parse(`x.${label}`, { allowPrivateDomains: false }).isIcann === true;
+  return psl().parse(`x.${label}`, { allowPrivateDomains: false }).isIcann === true;
 }
 
 /** The public-suffix answer for the label `buf[start, end)`, computed (a string is made). */

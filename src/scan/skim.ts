@@ -69,9 +69,12 @@ function skimModule(): WebAssembly.Module {
   return compiled;
 }
 
+/** `DNSHUNT_SKIM` as the thread started (reading process.env is slow in a worker's first milliseconds). */
+const SKIM_SETTING = process.env['DNSHUNT_SKIM'];
+
 /** Whether the skim is on in this process (`DNSHUNT_SKIM=0` turns it off). */
 export function skimEnabled(): boolean {
-  return process.env['DNSHUNT_SKIM'] !== '0';
+  return SKIM_SETTING !== '0';
 }
 
 /** Skims the common lines of buffers inside its own memory; one per thread and read size (`skimmerFor`). */

@@ -103,7 +103,7 @@ describe('skim: same results as the JavaScript path', () => {
 });
 
 describe('skim: the filter', () => {
-  it('built with the image in JavaScript, it has the same bits as the module builds (its hash is ported, not shared)', () => {
+  it('built by the compiler in JavaScript, it has the same bits as the module builds (its hash is ported, not shared)', () => {
     const names = fc.sample(fc.stringMatching(/^([a-z0-9_-]{1,9}\.){0,3}[a-z]{1,6}$/), { numRuns: 3000, seed: 11 });
     const image = buildMatcher([...new Set([...names, 'pw', 'a.b', 'abc.de', 'abcd.efgh', 'x.fnarsipfqe.pw'])], ['corp.local']);
     const js = Uint8Array.from(image.filter);

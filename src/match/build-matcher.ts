@@ -2,6 +2,7 @@
  * Compile a domain set and a search-suffix set into one shared matcher image.
  */
 import { DOT } from '../core/index.js';
+import { filterBitsFor, labelKey } from './pair-filter.js';
 import { CompiledMatcher, INDICATOR_ROOT, SUFFIX_ROOT } from './compiled-matcher.js';
 import { LabelTable } from './label-table.js';
 
@@ -78,17 +79,16 @@ export function buildMatcher(domains: readonly string[] | DomainList, suffixes: 
   // right-sized copy.
   const nodeCount = list.labels - sharedLastLabels(list) + suffixList.labels + 2;
   const poolBytes = list.bytes + suffixList.bytes;
-  const m = CompiledMatcher.allocate({ nodeCount, slotCount: slotsFor(nodeCount), poolBytes: Math.max(poolBytes, 1) });
+  const filterBits = filterBitsFor(list.count);
+  const m = CompiledMatcher.allocate({ nodeCount, slotCount: slotsFor(nodeCount), poolBytes: Math.max(poolBytes, 1), filterBits });
   const pool = { bytes: 0 };
   const repeats: number[] = [];
   insertAll(m, list, INDICATOR_ROOT, pool, repeats);
   insertAll(m, suffixList, SUFFIX_ROOT, pool, null);
   list.compiledRepeats?.(repeats);
   // Deeper shared labels made fewer nodes than the bound: worth a right-sized copy when it saves an eighth.
-  const tight = CompiledMatcher.bytesFor({ nodeCount: m.usedNodes, slotCount: slotsFor(m.usedNodes), poolBytes: Math.max(pool.bytes, 1) });
-  const image = tight < m.byteLength - (m.byteLength >>> 3) ? m.compacted(pool.bytes, slotsFor(m.usedNodes)) : m;
-  image.fillPairFilter();
-  return image;
+  const tight = CompiledMatcher.bytesFor({ nodeCount: m.usedNodes, slotCount: slotsFor(m.usedNodes), poolBytes: Math.max(pool.bytes, 1), filterBits });
+  return tight < m.byteLength - (m.byteLength >>> 3) ? m.compacted(pool.bytes, slotsFor(m.usedNodes)) : m;
 }
 
 /** Distinct last labels the table counts before giving up (then nothing is counted as shared). */
@@ -126,13 +126,25 @@ function insertAll(m: CompiledMatcher, list: DomainList, root: number, pool: { b
     const len = list.copyTo(id, scratch);
     let node = root;
     let end = len;
+    // the two leftmost labels, for the pair filter: [leftStart, leftEnd) and [rightStart, rightEnd)
+    let leftStart = -1, leftEnd = -1, rightStart = -1, rightEnd = -1;
     for (let i = len - 1; i >= -1; i--) {
       if (i === -1 || scratch[i] === DOT) {
-        if (end > i + 1) node = m.addChild(node, scratch, i + 1, end, pool);
+        if (end > i + 1) {
+          node = m.addChild(node, scratch, i + 1, end, pool);
+          rightStart = leftStart;
+          rightEnd = leftEnd;
+          leftStart = i + 1;
+          leftEnd = end;
+        }
         end = i;
       }
     }
     if (node === root) continue;
+    if (repeats !== null) {
+      const left = labelKey(scratch, leftStart, leftEnd - leftStart);
+      m.addIndicatorKeys(left, rightStart < 0 ? null : labelKey(scratch, rightStart, rightEnd - rightStart));
+    }
     const first = m.terminal[node]!;
     if (first < 0) m.terminal[node] = repeats === null ? 0 : id;
     else if (repeats !== null) repeats.push(id, first);

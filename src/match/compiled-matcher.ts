@@ -11,7 +11,7 @@
  *   Int32 node[nodeCount * 4]  hash | parent | poolOffset | labelLength
  *   Int32 terminal[nodeCount]  indicator id ending at this node, or -1
  *   Uint8 pool[poolBytes]      lower-cased label bytes
- *   Uint8 filter[bits / 8]     the pair filter of the indicators (pair-filter.ts), bits = filterBitsFor(nodeCount)
+ *   Uint8 filter[bits / 8]     the pair filter of the indicators (pair-filter.ts), bits = header[8]
  *
  * Node 0 is the indicator root; `suffixRoot` (node 1) is the root of a second
  * trie of search suffixes (`corp.local`) that may be stripped from a query's
@@ -20,14 +20,14 @@
  */
 import { LOWER } from '../core/index.js';
 import { labelHash } from './label-hash.js';
-import { filterBitsFor, labelKey, pairKey, setBits, singleKey } from './pair-filter.js';
+import { pairKey, setBits, singleKey } from './pair-filter.js';
 
 export const MATCHER_MAGIC = 0x444e5348; // "DNSH"
 export const MATCHER_VERSION = 3;
-const HEADER_INTS = 8;
+const HEADER_INTS = 9;
 /** Int32 words per node record. */
 const NODE_INTS = 4;
-const H_MAGIC = 0, H_VERSION = 1, H_NODES = 2, H_SLOTS = 3, H_POOL = 4, H_SUFFIX_ROOT = 5, H_USED = 6, H_FLAGS = 7;
+const H_MAGIC = 0, H_VERSION = 1, H_NODES = 2, H_SLOTS = 3, H_POOL = 4, H_SUFFIX_ROOT = 5, H_USED = 6, H_FLAGS = 7, H_FILTER_BITS = 8;
 /** `H_FLAGS` bit: some indicator is a single label (its key is in the pair filter alone). */
 const FLAG_SINGLE_LABELS = 1;
 
@@ -41,6 +41,8 @@ export interface ImageLayout {
   nodeCount: number;
   slotCount: number;
   poolBytes: number;
+  /** Bits of the pair filter: a power of two (`filterBitsFor`). */
+  filterBits: number;
 }
 
 /** Typed-array views over one compiled image; cheap to construct in each worker from the shared buffer. */
@@ -52,7 +54,7 @@ export class CompiledMatcher {
   readonly terminal: Int32Array;
   readonly pool: Uint8Array;
   readonly mask: number;
-  /** The pair filter (`fillPairFilter`; pair-filter.ts), `filterMask + 1` bits. */
+  /** The pair filter (pair-filter.ts; set by `addIndicatorKeys`), `filterMask + 1` bits. */
   readonly filter: Uint8Array;
   readonly filterMask: number;
 
@@ -74,7 +76,7 @@ export class CompiledMatcher {
     off += nodeCount * 4;
     this.pool = new Uint8Array(buffer, off, poolBytes);
     off += poolBytes;
-    const filterBits = filterBitsFor(nodeCount);
+    const filterBits = this.header[H_FILTER_BITS]!;
     this.filter = new Uint8Array(buffer, off, filterBits / 8);
     this.filterMask = filterBits - 1;
     this.mask = slotCount - 1;
@@ -82,7 +84,7 @@ export class CompiledMatcher {
 
   /** Byte size of an image with this layout. */
   static bytesFor(layout: ImageLayout): number {
-    return HEADER_INTS * 4 + layout.slotCount * 4 + layout.nodeCount * (NODE_INTS + 1) * 4 + layout.poolBytes + filterBitsFor(layout.nodeCount) / 8;
+    return HEADER_INTS * 4 + layout.slotCount * 4 + layout.nodeCount * (NODE_INTS + 1) * 4 + layout.poolBytes + layout.filterBits / 8;
   }
 
   /** Allocate an empty image (both roots present, no edges). `slotCount` must be a power of two. */
@@ -94,6 +96,7 @@ export class CompiledMatcher {
     header[H_NODES] = layout.nodeCount;
     header[H_SLOTS] = layout.slotCount;
     header[H_POOL] = layout.poolBytes;
+    header[H_FILTER_BITS] = layout.filterBits;
     header[H_SUFFIX_ROOT] = SUFFIX_ROOT;
     header[H_USED] = 2;
     const m = new CompiledMatcher(buffer);
@@ -109,8 +112,10 @@ export class CompiledMatcher {
    */
   compacted(poolBytes: number, slotCount: number): CompiledMatcher {
     const used = this.usedNodes;
-    const m = CompiledMatcher.allocate({ nodeCount: used, slotCount, poolBytes: Math.max(poolBytes, 1) });
+    const m = CompiledMatcher.allocate({ nodeCount: used, slotCount, poolBytes: Math.max(poolBytes, 1), filterBits: this.filterMask + 1 });
     m.nodes.set(this.nodes.subarray(0, used * NODE_INTS));
+    m.filter.set(this.filter);
+    m.header[H_FLAGS] = this.header[H_FLAGS]!;
     m.terminal.set(this.terminal.subarray(0, used));
     m.pool.set(this.pool.subarray(0, poolBytes));
     m.header[H_USED] = used;
@@ -131,38 +136,21 @@ export class CompiledMatcher {
   }
 
   /**
-   * Fill the pair filter from the indicators (once, when the image is
-   * built): every indicator's leftmost label (the node where it ends: the
-   * trie reads right to left) paired with the label right of it, or alone
-   * when it has no other. Search suffixes are not put in.
+   * Put one indicator in the pair filter, by the keys (pair-filter.ts
+   * `labelKey`) of its leftmost label and of the label right of it, or of its
+   * one label (`rightKey` null). Build-time only: the compiler calls it as it
+   * inserts each indicator.
    */
-  fillPairFilter(): void {
-    const nodes = this.nodes;
-    const terminal = this.terminal;
-    const pool = this.pool;
-    const filter = this.filter;
-    const mask = this.filterMask;
-    const used = this.usedNodes;
-    filter.fill(0);
-    let flags = 0;
-    for (let n = SUFFIX_ROOT + 1; n < used; n++) {
-      if (terminal[n]! < 0) continue;
-      const right = nodes[n * NODE_INTS + 1]!;
-      let root = right;
-      while (root > SUFFIX_ROOT) root = nodes[root * NODE_INTS + 1]!;
-      if (root !== INDICATOR_ROOT) continue;
-      const key = labelKey(pool, nodes[n * NODE_INTS + 2]!, nodes[n * NODE_INTS + 3]!);
-      if (right === INDICATOR_ROOT) {
-        setBits(filter, mask, singleKey(key));
-        flags |= FLAG_SINGLE_LABELS;
-      } else {
-        setBits(filter, mask, pairKey(key, labelKey(pool, nodes[right * NODE_INTS + 2]!, nodes[right * NODE_INTS + 3]!)));
-      }
+  addIndicatorKeys(leftKey: number, rightKey: number | null): void {
+    if (rightKey === null) {
+      setBits(this.filter, this.filterMask, singleKey(leftKey));
+      this.header[H_FLAGS] = this.header[H_FLAGS]! | FLAG_SINGLE_LABELS;
+    } else {
+      setBits(this.filter, this.filterMask, pairKey(leftKey, rightKey));
     }
-    this.header[H_FLAGS] = flags;
   }
 
-  /** Some indicator is a single label: its key is in the pair filter alone (`fillPairFilter`). */
+  /** Some indicator is a single label: its key is in the pair filter alone (`addIndicatorKeys`). */
   get singleLabelIndicators(): boolean {
     return (this.header[H_FLAGS]! & FLAG_SINGLE_LABELS) !== 0;
   }

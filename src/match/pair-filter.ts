@@ -9,9 +9,9 @@
  * matches a name only when the name holds all of its labels side by side,
  * whatever search suffix is stripped; so a name none of whose adjacent label
  * pairs (nor, with the flag, none of whose labels) is in the filter matches
- * nothing. Two bits a key; the filter has 12 bits a trie node (a node or more
- * an indicator), so at most about 2 % false positives, which only cost a
- * call to the matcher.
+ * nothing. Two bits a key; the filter has 16 bits an indicator, so about 1 %
+ * false positives at the most, which only cost a call to the matcher. The
+ * compiler sets the keys as it inserts each indicator (build-matcher.ts).
  *
  * The hash is the module's (`labelKey`, `pairKey`, `setBits` in
  * wasm/skim.ts), ported word for word: the tests compare this filter with
@@ -24,12 +24,12 @@
 /** Key namespace of single labels, apart from pairs. */
 const SINGLE_SEED = 0x5bd1e995;
 const FOLD_WORD = 0x20202020;
-const FILTER_BITS_PER_NODE = 12;
+const FILTER_BITS_PER_INDICATOR = 16;
 const MIN_FILTER_BITS = 1 << 16;
 
-/** Filter size in bits for an image of `nodeCount` nodes: a power of two. */
-export function filterBitsFor(nodeCount: number): number {
-  const want = Math.max(MIN_FILTER_BITS, nodeCount * FILTER_BITS_PER_NODE);
+/** Filter size in bits for `indicators` indicators: a power of two. */
+export function filterBitsFor(indicators: number): number {
+  const want = Math.max(MIN_FILTER_BITS, indicators * FILTER_BITS_PER_INDICATOR);
   let bits = MIN_FILTER_BITS;
   while (bits < want) bits *= 2;
   return bits;

@@ -130,7 +130,7 @@ export class Skimmer {
   /**
    * The filter of `image` as the module itself builds it (`filterAddPair`,
    * `filterAddSingle`), for the tests that compare it with the image's own
-   * (`CompiledMatcher.fillPairFilter`, a port of the module's hash). Leaves
+   * (set by the compiler with `src/match/pair-filter.ts`, a port of the module's hash). Leaves
    * no image in use.
    */
   fillByModule(image: CompiledMatcher): Uint8Array {

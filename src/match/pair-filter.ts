@@ -9,9 +9,12 @@
  * matches a name only when the name holds all of its labels side by side,
  * whatever search suffix is stripped; so a name none of whose adjacent label
  * pairs (nor, with the flag, none of whose labels) is in the filter matches
- * nothing. Two bits a key; the filter has 16 bits an indicator, so about 1 %
- * false positives at the most, which only cost a call to the matcher. The
- * compiler sets the keys as it inserts each indicator (build-matcher.ts).
+ * nothing. Two bits a key; the filter has 32 bits an indicator, up to 2 MiB
+ * (16 bits each for a million), so about 0.4 % false positives a pair, 1.4 %
+ * for a million. A name has a pair fewer than it has labels, and an IPv6
+ * reverse lookup (34 labels) tries 33: a false positive only costs a call to
+ * the matcher, but they add up. The compiler sets the keys as it inserts each
+ * indicator (build-matcher.ts).
  *
  * The hash is the module's (`labelKey`, `pairKey`, `setBits` in
  * wasm/skim.ts), ported word for word: the tests compare this filter with
@@ -24,14 +27,15 @@
 /** Key namespace of single labels, apart from pairs. */
 const SINGLE_SEED = 0x5bd1e995;
 const FOLD_WORD = 0x20202020;
-const FILTER_BITS_PER_INDICATOR = 16;
+const FILTER_BITS_PER_INDICATOR = 32;
 const MIN_FILTER_BITS = 1 << 16;
+const MAX_FILTER_BITS = 1 << 24;
 
 /** Filter size in bits for `indicators` indicators: a power of two. */
 export function filterBitsFor(indicators: number): number {
   const want = Math.max(MIN_FILTER_BITS, indicators * FILTER_BITS_PER_INDICATOR);
   let bits = MIN_FILTER_BITS;
-  while (bits < want) bits *= 2;
+  while (bits < want && bits < MAX_FILTER_BITS) bits *= 2;
   return bits;
 }
 

@@ -7,6 +7,9 @@
  * also really take the common lines, or the comparisons would prove nothing.
  */
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { KNOWN_CONFIGS, generateNames } from '../src/dga/index.js';
@@ -14,7 +17,7 @@ import { GEN_LOCALES, LogGenerator, dateOfIso, parseStart } from '../src/gen/ind
 import type { GenLocale } from '../src/gen/index.js';
 import { loadBuiltinIndicators } from '../src/ioc/index.js';
 import { NameMatcher, buildMatcher } from '../src/match/index.js';
-import { RangeScanner, Skimmer } from '../src/scan/index.js';
+import { READ_CHUNK_BYTES, RangeScanner, Skimmer, scanFileRange } from '../src/scan/index.js';
 
 interface Generated {
   log: Buffer;
@@ -110,6 +113,35 @@ describe('skim: the filter', () => {
     assert.ok(js.some((b) => b !== 0), 'the filter has bits');
     assert.ok(image.singleLabelIndicators, 'pw is a single label');
     assert.deepEqual(new Skimmer(1024).fillByModule(image), js);
+  });
+});
+
+describe('skim: a context column far from the line (regression: the skim read past its memory)', () => {
+  // A line whose first token is long puts the PACKET column far out; the next
+  // line starting with a digit made the skim read that far past its own start.
+  const matcher = new NameMatcher(buildMatcher(['evil.pw'], ['corp.example.com']), true);
+
+  it('in memory: same results, no out-of-bounds read', () => {
+    const log = Buffer.from(`1 ${'x'.repeat(163834)} PACKET\n1\n`, 'latin1');
+    const { js, skimmed } = both(log, matcher);
+    assert.equal(js.counters.lines, 2);
+    assertSame(js, skimmed, 'far column');
+  });
+
+  it('through scanFileRange with 1 MiB reads: the same counters with the skim on and off', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'dnshunt-skim-'));
+    try {
+      const path = join(dir, 'far.log');
+      const far = `1${'x'.repeat(300000)} 0E24 PACKET  000000FCF7C261D7 UDP Rcv 10.10.1.23      ee7f   Q [0001   D   NOERROR] A      (3)www(0)\n`;
+      writeFileSync(path, far + '1 2\n'.repeat(300000));
+      const req = { kind: 'scan-range' as const, path, fileIndex: 0, rangeIndex: 0, start: 0, end: statSync(path).size, lookahead: 0, maxSamples: 3 };
+      const on = scanFileRange(req, matcher);
+      const off = scanFileRange(req, matcher, READ_CHUNK_BYTES, false);
+      assert.equal(on.counters.lines, 300001);
+      assert.deepEqual(on, off);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 

@@ -314,7 +314,9 @@ export function skim(p: usize, end: usize, hint: usize, filter: usize, mask: u32
       p += 2;
       continue;
     }
-    if (hint == 0 || !isDigit(first)) break;
+    // The context column comes from an earlier line and may be anywhere: the
+    // line must reach past the name column before anything at it is read.
+    if (hint == 0 || !isDigit(first) || p + hint + COL_NAME >= end) break;
     const c = p + hint;
     // the head first: it holds no LF when it passes, so the line end is searched from the context on
     if (!headOk(p, c)) break;

@@ -172,7 +172,8 @@ export class Skimmer {
    */
   skim(buf: Uint8Array, start: number, end: number, hint: number, counters: ScanCounters): number {
     const base = buf.byteOffset;
-    const next = this.exports.skim(base + start, base + end, hint > 0 ? hint : 0, this.filterOffset, this.mask, this.singles) - base;
+    // the module returns an unsigned offset; JavaScript sees an i32
+    const next = (this.exports.skim(base + start, base + end, hint > 0 ? hint : 0, this.filterOffset, this.mask, this.singles) >>> 0) - base;
     const c = this.counters;
     const lines = c[0]!;
     if (lines > 0) {

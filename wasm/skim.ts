@@ -10,10 +10,10 @@
  *   - a PACKET line in the standard column layout, found the way the
  *     JavaScript parser's fast path finds it (the context at the column the
  *     caller gives, the thread id, the timestamp tokens, the separators of
- *     the fixed columns), shorter than 192 bytes: a record; and when it is a
- *     client query (Rcv, not a response, opcode Q), its name must decode
- *     strictly and none of its labels may be in the indicator filter: a
- *     client query that matched nothing.
+ *     the fixed columns; a line of 192 bytes or more only without a CR
+ *     before its end): a record; and when it is a client query (Rcv, not a
+ *     response, opcode Q), its name must decode strictly and the filter
+ *     below must rule it out: a client query that matched nothing.
  *
  * At the first other line it stops and returns that line's start: the
  * JavaScript scanner handles it (and anything rare: hits, pairing, EVENT
@@ -29,13 +29,16 @@
  * label, none of whose labels) is in the filter cannot match. A false
  * positive only sends the line to the JavaScript matcher.
  *
- * Memory (one imported memory; offsets in bytes, set by the caller):
+ * Memory (one imported memory, offsets in bytes; the caller places the
+ * buffer and the filter, src/scan/skim.ts shows where):
  *
  *   [0, 16)             counters, i32 each: lines, records, clientQueries, skipped
  *   [64, 68)            timestamp-prefix memo length (i32; -1 when empty)
  *   [128, 192)          timestamp-prefix memo bytes
- *   [filter, +bytes)    the Bloom filter bits
  *   [buffer, …)         the bytes to skim, with 16 readable bytes after them
+ *   [filter, +bytes)    the Bloom filter bits (src/match/pair-filter.ts builds
+ *                       the same bits; filterAddPair/filterAddSingle below are
+ *                       the reference the tests compare it with)
  */
 
 const LF: u32 = 0x0a;
@@ -52,7 +55,6 @@ const OUT_SKIPPED: usize = 12;
 const MEMO_LENGTH: usize = 64;
 const MEMO_BYTES: usize = 128;
 const MEMO_CAPACITY: i32 = 64;
-
 
 /**
  * Lines at least this long are checked for a CR before the line end, as the

@@ -44,6 +44,22 @@ const piscinaHarness = {
   },
 };
 
+// commander loads child_process (and with it net and dgram, ~7 ms of every
+// start) for executable subcommands, which dnshunt has none of: load it on
+// first use instead.
+const CHILD_PROCESS_REQUIRE = "const childProcess = require('node:child_process');";
+const lazyChildProcess = {
+  name: 'lazy-child-process',
+  setup(b) {
+    b.onLoad({ filter: /[\\/]commander[\\/]lib[\\/]command\.js$/ }, (args) => {
+      const text = readFileSync(args.path, 'utf8');
+      if (!text.includes(CHILD_PROCESS_REQUIRE)) throw new Error(`${args.path}: commander changed how it loads child_process; see scripts/bundle.mjs`);
+      const lazy = "let childProcessModule; const childProcess = new Proxy({}, { get: (_, name) => (childProcessModule ??= require('node:child_process'))[name] });";
+      return { contents: text.replace(CHILD_PROCESS_REQUIRE, lazy), loader: 'js' };
+    });
+  },
+};
+
 const common = {
   define: { __DNSHUNT_BUILD_ID__: JSON.stringify(id.digest('hex')) },
   bundle: true,
@@ -61,7 +77,7 @@ await build({
   entryPoints: [`${root}dist/src/cli/main.js`],
   define: { ...common.define, __DNSHUNT_WORKER_FILE__: JSON.stringify('scan.worker.cjs') },
   outdir: `${out}/src/cli`,
-  plugins: [piscinaHarness],
+  plugins: [piscinaHarness, lazyChildProcess],
   splitting: true,
   chunkNames: '[name]-[hash]',
 });

@@ -29,36 +29,42 @@ for (const dir of ['dist/src', 'dist/workers']) {
 }
 id.update(readFileSync(`${root}package.json`));
 
+/**
+ * An esbuild plugin that replaces one exact piece of a dependency's file; the
+ * build fails when the piece is not there (the package changed: look again).
+ */
+function replaceInPackage(name, filter, from, to) {
+  return {
+    name,
+    setup(b) {
+      b.onLoad({ filter }, (args) => {
+        const text = readFileSync(args.path, 'utf8');
+        if (!text.includes(from)) throw new Error(`${args.path}: no longer holds what the ${name} patch replaces; see scripts/bundle.mjs`);
+        return { contents: text.replace(from, to), loader: 'js' };
+      });
+    },
+  };
+}
+
 // piscina starts each worker on dist/worker.js beside its own index.js, found
 // with __dirname, which a bundled ES module does not have: resolve the
 // installed package instead (its exports map allows only the package itself).
-const HARNESS_BY_DIRNAME = "(0, node_path_1.resolve)(__dirname, 'worker.js')";
-const piscinaHarness = {
-  name: 'piscina-harness',
-  setup(b) {
-    b.onLoad({ filter: /[\\/]piscina[\\/]dist[\\/]index\.js$/ }, (args) => {
-      const text = readFileSync(args.path, 'utf8');
-      if (!text.includes(HARNESS_BY_DIRNAME)) throw new Error(`${args.path}: piscina changed how it finds its worker harness; see scripts/bundle.mjs`);
-      return { contents: text.replace(HARNESS_BY_DIRNAME, "(0, node_path_1.resolve)((0, node_path_1.dirname)(require.resolve('piscina')), 'worker.js')"), loader: 'js' };
-    });
-  },
-};
+const piscinaHarness = replaceInPackage(
+  'piscina-harness',
+  /[\\/]piscina[\\/]dist[\\/]index\.js$/,
+  "(0, node_path_1.resolve)(__dirname, 'worker.js')",
+  "(0, node_path_1.resolve)((0, node_path_1.dirname)(require.resolve('piscina')), 'worker.js')",
+);
 
 // commander loads child_process (and with it net and dgram, ~7 ms of every
 // start) for executable subcommands, which dnshunt has none of: load it on
 // first use instead.
-const CHILD_PROCESS_REQUIRE = "const childProcess = require('node:child_process');";
-const lazyChildProcess = {
-  name: 'lazy-child-process',
-  setup(b) {
-    b.onLoad({ filter: /[\\/]commander[\\/]lib[\\/]command\.js$/ }, (args) => {
-      const text = readFileSync(args.path, 'utf8');
-      if (!text.includes(CHILD_PROCESS_REQUIRE)) throw new Error(`${args.path}: commander changed how it loads child_process; see scripts/bundle.mjs`);
-      const lazy = "let childProcessModule; const childProcess = new Proxy({}, { get: (_, name) => (childProcessModule ??= require('node:child_process'))[name] });";
-      return { contents: text.replace(CHILD_PROCESS_REQUIRE, lazy), loader: 'js' };
-    });
-  },
-};
+const lazyChildProcess = replaceInPackage(
+  'lazy-child-process',
+  /[\\/]commander[\\/]lib[\\/]command\.js$/,
+  "const childProcess = require('node:child_process');",
+  "let childProcessModule; const childProcess = new Proxy({}, { get: (_, name) => (childProcessModule ??= require('node:child_process'))[name] });",
+);
 
 const common = {
   define: { __DNSHUNT_BUILD_ID__: JSON.stringify(id.digest('hex')) },

@@ -155,40 +155,6 @@ export class CompiledMatcher {
     return (this.header[H_FLAGS]! & FLAG_SINGLE_LABELS) !== 0;
   }
 
-  /**
-   * The node where the next indicator at or after node `from` ends (its
-   * leftmost label), or -1 when none is left; search suffixes are skipped.
-   * With `parentOf`, `labelOffset` and `labelLength`, the tests rebuild the
-   * pair filter another way.
-   */
-  nextIndicatorNode(from: number): number {
-    const nodes = this.nodes;
-    const terminal = this.terminal;
-    const used = this.usedNodes;
-    for (let n = Math.max(from, SUFFIX_ROOT + 1); n < used; n++) {
-      if (terminal[n]! < 0) continue;
-      let root = nodes[n * NODE_INTS + 1]!;
-      while (root > SUFFIX_ROOT) root = nodes[root * NODE_INTS + 1]!;
-      if (root === INDICATOR_ROOT) return n;
-    }
-    return -1;
-  }
-
-  /** The parent of node `node`: the node of the label right of its own, or a root (0 or 1). */
-  parentOf(node: number): number {
-    return this.nodes[node * NODE_INTS + 1]!;
-  }
-
-  /** Where the bytes of node `node`'s label start in `pool`. */
-  labelOffset(node: number): number {
-    return this.nodes[node * NODE_INTS + 2]!;
-  }
-
-  /** The length of node `node`'s label. */
-  labelLength(node: number): number {
-    return this.nodes[node * NODE_INTS + 3]!;
-  }
-
   /** Byte size of the image. */
   get byteLength(): number {
     return this.buffer.byteLength;

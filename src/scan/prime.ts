@@ -68,10 +68,11 @@ export function primeScanner(): number {
  * skim is off).
  */
 export function primeSkim(copies: number): void {
-  const skimmer = skimmerFor(primingMatcher().image, READ_CHUNK_BYTES);
+  const matcher = primingMatcher();
+  const skimmer = skimmerFor(matcher.image, READ_CHUNK_BYTES);
   if (skimmer === null) return;
   skimmer.buffer.fill(0); // the pages of the read buffer, touched now rather than by the first read
-  scanPrimingLog(copies, skimmer);
+  scanPrimingLog(copies, skimmer, matcher);
 }
 
 function primingMatcher(): NameMatcher {
@@ -81,13 +82,13 @@ function primingMatcher(): NameMatcher {
 /**
  * Scan `copies` copies of the synthetic log (`bench/cold-start.js` compares
  * counts), through `skimmer` when given (the log is copied into its read
- * buffer, which must hold it); returns the hits found.
+ * buffer, which must hold it), with the priming indicators (`matcher`, made
+ * here when not given); returns the hits found.
  */
-export function scanPrimingLog(copies: number, skimmer: Skimmer | null): number {
+export function scanPrimingLog(copies: number, skimmer: Skimmer | null, matcher = primingMatcher()): number {
   const parts: string[] = [];
   for (let i = 0; i < copies; i++) parts.push(TEMPLATE.join('\r\n').replaceAll('@', String(i % 10)), '');
   let log: Buffer = Buffer.from(parts.join('\r\n'), 'latin1');
-  const matcher = primingMatcher();
   if (skimmer !== null) {
     skimmer.useImage(matcher.image);
     log = skimmer.buffer.subarray(0, log.copy(skimmer.buffer));

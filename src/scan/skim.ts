@@ -128,29 +128,24 @@ export class Skimmer {
   }
 
   /**
-   * The filter of `image` as the module itself builds it (`filterAddPair`,
-   * `filterAddSingle`), for the tests that compare it with the image's own
-   * (set by the compiler with `src/match/pair-filter.ts`, a port of the module's hash). Leaves
-   * no image in use.
+   * The filter the module itself builds (`filterAddPair`, `filterAddSingle`)
+   * for `indicators` (normalised domains), sized like `image`'s: the tests
+   * compare it with the image's own, which the compiler sets with a port of
+   * the module's hash (`src/match/pair-filter.ts`). Leaves no image in use.
    */
-  fillByModule(image: CompiledMatcher): Uint8Array {
+  fillByModule(image: CompiledMatcher, indicators: readonly string[]): Uint8Array {
     this.useImage(image);
     this.image = null;
-    const bytes = new Uint8Array(this.memoryBuffer);
+    const bytes = Buffer.from(this.memoryBuffer);
     const filter = new Uint8Array(this.memoryBuffer, this.filterOffset, image.filter.length);
     filter.fill(0);
-    const pool = image.pool;
-    for (let n = image.nextIndicatorNode(0); n >= 0; n = image.nextIndicatorNode(n + 1)) {
-      const off = image.labelOffset(n);
-      const len = image.labelLength(n);
-      bytes.set(pool.subarray(off, off + len), LABEL_OFFSET);
-      const right = image.parentOf(n);
-      if (right <= 1) {
+    for (const d of indicators) {
+      const [left = '', right] = d.split('.');
+      const len = bytes.write(left, LABEL_OFFSET, 'latin1');
+      if (right === undefined) {
         this.exports.filterAddSingle(this.filterOffset, this.mask, LABEL_OFFSET, len);
       } else {
-        const rOff = image.labelOffset(right);
-        const rLen = image.labelLength(right);
-        bytes.set(pool.subarray(rOff, rOff + rLen), LABEL_OFFSET + len);
+        const rLen = bytes.write(right, LABEL_OFFSET + len, 'latin1');
         this.exports.filterAddPair(this.filterOffset, this.mask, LABEL_OFFSET, len, LABEL_OFFSET + len, rLen);
       }
     }

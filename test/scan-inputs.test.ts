@@ -204,10 +204,13 @@ describe('sampleFile / summarizeDates', () => {
     assert.deepEqual(forced.from, { year: 2019, month: 3, day: 5 });
   });
 
-  it('property: the timestamps are those of parsing every line (runs of one timestamp give one text), mixed layouts included', () => {
-    const times = ['2/16/2016 10:00:09 PM', '2/16/2016 10:00:10 PM', '2/17/2016 1:00:00 AM', '2/16/2016 10:00:09', '16.02.2016 22:00:09'];
+  it('property: the timestamps are those of parsing every line (runs of one timestamp give one text), mixed layouts and damaged lines included', () => {
+    const times = ['2/16/2016 10:00:09 PM', '2/16/2016', '2/16/2016 10:00:10 PM', '2/17/2016 1:00:00 AM', '2/16/2016 10:00:09', '16.02.2016 22:00:09'];
     const line = fc.oneof(
       fc.record({ t: fc.constantFrom(...times), tid: fc.constantFrom('0E24', '1A2B') }).map(({ t, tid }) => `${t} ${tid} PACKET  000000502BCE1672 UDP Rcv 10.0.0.1        2fbb   Q [0001   D   NOERROR] A      (3)www(7)example(3)com(0)`),
+      // the same prefix through PACKET with damaged columns (no record), and a short one
+      fc.record({ t: fc.constantFrom(...times), tid: fc.constantFrom('0E24', '1A2B') }).map(({ t, tid }) => `${t} ${tid} PACKET  zz`),
+      fc.record({ t: fc.constantFrom(...times), tid: fc.constantFrom('0E24', '1A2B') }).map(({ t, tid }) => `${t} ${tid} PACKET `),
       fc.record({ t: fc.constantFrom(...times) }).map(({ t }) => `${t} 0DF4 EVENT   something happened`),
       fc.record({ t: fc.constantFrom(...times) }).map(({ t }) => `${t} garbage after a timestamp`),
       fc.record({ t: fc.constantFrom(...times) }).map(({ t }) => `${t}`),
@@ -236,7 +239,7 @@ describe('sampleFile / summarizeDates', () => {
         }
         assert.deepEqual(s.head, want);
       }),
-      { numRuns: 300 },
+      { numRuns: 600 },
     );
   });
 

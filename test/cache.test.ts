@@ -93,6 +93,47 @@ describe('CacheStore', () => {
     assert.equal(existsSync(path), false);
   });
 
+  it('peek checks the header alone and reads the sections only when asked, checked against the digests it read first', () => {
+    const dir = freshDir();
+    const store = new CacheStore(dir);
+    const sections = [Uint8Array.of(1, 2, 3), Uint8Array.from({ length: 5000 }, (_, i) => i & 0xff)];
+    store.put('k', 'p', { n: 2 }, sections);
+    const path = join(dir, 'k-p.bin');
+    const peeked = store.peek('k', 'p');
+    assert.ok(peeked);
+    assert.deepEqual(peeked.meta, { n: 2 });
+    assert.deepEqual(peeked.sections()?.map((x) => [...x]), sections.map((x) => [...x]));
+    // a damaged section: the header still checks out, the sections do not (and get refuses the entry)
+    const b = readFileSync(path);
+    b[b.length - 9]! ^= 0x40;
+    writeFileSync(path, b);
+    const late = store.peek('k', 'p');
+    assert.ok(late, 'the header is intact');
+    assert.equal(late.sections(), null);
+    assert.equal(store.get('k', 'p'), null);
+    // rewritten in between with other contents under the same name: not what the header promised
+    store.put('k', 'p', { n: 2 }, sections);
+    const before = store.peek('k', 'p');
+    assert.ok(before);
+    store.put('k', 'p', { n: 2 }, [Uint8Array.of(1, 2, 4), sections[1]!]);
+    assert.equal(before.sections(), null, 'another section digest');
+    const same = store.peek('k', 'p');
+    store.put('k', 'p', { n: 2 }, [Uint8Array.of(1, 2, 4), sections[1]!]);
+    assert.deepEqual(same?.sections()?.[0], Uint8Array.of(1, 2, 4), 'the same contents written again read fine');
+    // gone in between
+    writeFileSync(path, 'x');
+    assert.equal(same?.sections(), null);
+    // a damaged header is a miss, and the entry is removed
+    store.put('k', 'p', { n: 2 }, sections);
+    const h = readFileSync(path);
+    const at = h.indexOf('"n\\":2');
+    assert.ok(at > 0);
+    h[at + '"n\\":'.length] = 0x33;
+    writeFileSync(path, h);
+    assert.equal(store.peek('k', 'p'), null);
+    assert.equal(existsSync(path), false);
+  });
+
   it('writes the same file slice by slice with the event loop free (putAsync) as in one go (put)', async () => {
     const a = new CacheStore(freshDir());
     const b = new CacheStore(freshDir());
@@ -198,6 +239,42 @@ describe('IndicatorCache', () => {
     const changed = new IndicatorCache(new CacheStore(dir), 'code-1');
     assert.deepEqual(feedFacts(changed.readFeed(a).feed), feedFacts(readFeed(a)));
     assert.equal(changed.stats.feedMisses, 1, 'changed bytes');
+  });
+
+  it('reads a cached feed\'s domains and lines only when first asked for; from the feed itself when the entry went bad meanwhile, unless the feed changed', () => {
+    const dir = freshDir();
+    const path = join(tmp.dir, 'feed-deferred.txt');
+    writeFileSync(path, feedText);
+    const first = new IndicatorCache(new CacheStore(dir), 'code-1');
+    const want = feedFacts(first.readFeed(path).feed);
+    assert.equal(first.flush(), null);
+    const [entry] = entryFiles(dir).filter((n) => n.startsWith('feed-'));
+    const entryPath = join(dir, entry!);
+    const spoil = (): void => {
+      const b = readFileSync(entryPath);
+      b[b.length - 9]! ^= 0x40;
+      writeFileSync(entryPath, b);
+    };
+    const intact = readFileSync(entryPath);
+    // read now, spoiled after: the columns come from the feed, the same as before
+    const late = new IndicatorCache(new CacheStore(dir), 'code-1');
+    const deferred = late.readFeed(path);
+    assert.equal(late.stats.feedHits, 1);
+    assert.equal(deferred.feed.count, readFeed(path).count, 'the counts are known at once');
+    spoil();
+    assert.deepEqual(feedFacts(deferred.feed), want);
+    // the same, with the feed rewritten meanwhile: the run cannot explain its hits, and says so
+    writeFileSync(entryPath, intact);
+    const changed = new IndicatorCache(new CacheStore(dir), 'code-1').readFeed(path);
+    spoil();
+    writeFileSync(path, `${feedText}more.example\n`);
+    assert.throws(() => changed.feed.domain(0), (e: unknown) => (e as { code?: string }).code === 'DNSHUNT_E_BAD_FEED' && /changed during the run/.test((e as Error).message));
+    // intact: read from the entry (a mutant that always parses again fails the case above, one that never does fails this one)
+    writeFileSync(path, feedText);
+    writeFileSync(entryPath, intact);
+    const fine = new IndicatorCache(new CacheStore(dir), 'code-1').readFeed(path);
+    writeFileSync(path, `${feedText}more.example\n`);
+    assert.deepEqual(feedFacts(fine.feed), want, 'from the entry, not from the changed feed');
   });
 
   it('leaves an unreadable feed to the feed reader, which says why', () => {

@@ -5,14 +5,17 @@
  * An entry is named by its kind and a key that is a SHA-256 of everything that
  * decides its content, so an entry is never stale, only unused; the least
  * recently used go when the folder outgrows its bound. Every entry carries a
- * SHA-256 of its metadata and sections, checked on each read: a torn or
- * damaged file is a miss (and is removed), never a wrong answer.
+ * SHA-256 of each section and one of its metadata and those, checked on each
+ * read: a torn or damaged file is a miss (and is removed), never a wrong
+ * answer. The header checks out on its own, so a reader may take the
+ * metadata now and the sections only when it needs them (`peek`).
  *
  * Entry file (`<kind>-<key>.bin`):
  *
  *   "DNSHCACH"        8 bytes
  *   u32 LE            header length H
- *   header            H bytes of JSON: { format, kind, key, meta (the metadata as JSON text), sections: [byte lengths], sha256 }
+ *   header            H bytes of JSON: { format, kind, key, meta (the metadata as JSON text),
+ *                     sections: [byte lengths], digests: [SHA-256 of each section], sha256 (of meta and digests) }
  *   zeros             up to the next multiple of 8
  *   section 0 … n-1   each padded with zeros to a multiple of 8 (so Int32 views line up)
  */
@@ -24,7 +27,7 @@ import { isAbsolute, join } from 'node:path';
 
 const MAGIC = Buffer.from('DNSHCACH', 'latin1');
 /** Layout version of the entry files. */
-const FORMAT = 2;
+const FORMAT = 3;
 /** Sections are padded to this many bytes. */
 const ALIGN = 8;
 /** A header longer than this is not one of ours. */
@@ -42,6 +45,18 @@ const ENTRY_SUFFIX = '.bin';
 export interface CacheEntry {
   meta: unknown;
   sections: Uint8Array[];
+}
+
+/** An entry whose header was read and checked; its sections are read when asked for. */
+export interface PeekedEntry {
+  meta: unknown;
+  /**
+   * The sections, read and checked now (each in an ArrayBuffer of its own);
+   * null when the entry is gone or no longer holds the bytes its header
+   * promised. A rewrite of the same entry in between is fine: the sections
+   * are checked against the digests read first.
+   */
+  sections(): Uint8Array[] | null;
 }
 
 /**
@@ -81,24 +96,67 @@ export class CacheStore {
    * SharedArrayBuffer when `shared(i)`, else into an ArrayBuffer.
    */
   get(kind: string, key: string, shared: (section: number) => boolean = () => false): CacheEntry | null {
+    return this.open(this.pathOf(kind, key), (fd) => {
+      const header = readHeader(fd, kind, key);
+      if (header === null || header === UNTRUSTED) return header;
+      const sections = readSections(fd, header, shared);
+      return sections === null ? null : { meta: JSON.parse(header.metaText) as unknown, sections };
+    });
+  }
+
+  /**
+   * The entry of `kind` and `key` with only its header read and checked (see
+   * `PeekedEntry`), or null as for `get`. Marked as used like `get`.
+   */
+  peek(kind: string, key: string): PeekedEntry | null {
     const path = this.pathOf(kind, key);
+    const header = this.open(path, (fd) => readHeader(fd, kind, key));
+    if (header === null) return null;
+    return {
+      meta: JSON.parse(header.metaText) as unknown,
+      sections: () => {
+        let fd: number;
+        try {
+          fd = openSync(path, 'r');
+        } catch {
+          return null;
+        }
+        try {
+          const again = readHeader(fd, kind, key);
+          if (again === null || again === UNTRUSTED || again.sha256 !== header.sha256) return null;
+          return readSections(fd, again, () => false);
+        } catch {
+          return null;
+        } finally {
+          closeSync(fd);
+        }
+      },
+    };
+  }
+
+  /**
+   * Open `path` and read it with `read`: null when it cannot be opened or
+   * `read` finds it bad (then it is removed) or not ours; else what `read`
+   * gave, with the file marked as recently used.
+   */
+  private open<T>(path: string, read: (fd: number) => T | null | typeof UNTRUSTED): T | null {
     let fd: number;
     try {
       fd = openSync(path, 'r');
     } catch {
       return null;
     }
-    let entry: CacheEntry | null | typeof UNTRUSTED = null;
+    let got: T | null | typeof UNTRUSTED = null;
     try {
-      entry = readEntry(fd, kind, key, shared);
+      got = read(fd);
     } catch {
-      entry = null;
+      got = null;
     } finally {
       closeSync(fd);
     }
-    if (entry === UNTRUSTED) return null; // not ours to remove (another user's, in a shared folder)
+    if (got === UNTRUSTED) return null; // not ours to remove (another user's, in a shared folder)
     try {
-      if (entry === null) unlinkSync(path);
+      if (got === null) unlinkSync(path);
       else {
         const now = new Date();
         utimesSync(path, now, now); // recently used: pruned last
@@ -106,7 +164,7 @@ export class CacheStore {
     } catch {
       // best effort: another process may have replaced or removed it meanwhile
     }
-    return entry;
+    return got;
   }
 
   /**
@@ -161,8 +219,8 @@ export class CacheStore {
    */
   private plan(kind: string, key: string, meta: unknown, sections: readonly Uint8Array[]): { path: string; tmp: string; pieces: () => Generator<Uint8Array>; lead: () => Buffer } {
     const metaText = JSON.stringify(meta) ?? 'null';
-    const hash = createHash('sha256').update(metaText, 'utf8');
-    const header = (sha256: string): Buffer => Buffer.from(JSON.stringify({ format: FORMAT, kind, key, meta: metaText, sections: sections.map((x) => x.byteLength), sha256 }), 'utf8');
+    const hashes = sections.map(() => createHash('sha256'));
+    const header = (digests: string[]): Buffer => Buffer.from(JSON.stringify({ format: FORMAT, kind, key, meta: metaText, sections: sections.map((x) => x.byteLength), digests, sha256: headerDigest(metaText, digests) }), 'utf8');
     const leadOf = (h: Buffer): Buffer => {
       const lead = Buffer.alloc(padded(MAGIC.length + 4 + h.length));
       MAGIC.copy(lead, 0);
@@ -170,7 +228,7 @@ export class CacheStore {
       h.copy(lead, MAGIC.length + 4);
       return lead;
     };
-    const blank = leadOf(header('0'.repeat(64))); // a SHA-256 in hex is 64 characters: same length
+    const blank = leadOf(header(sections.map(() => '0'.repeat(64)))); // a SHA-256 in hex is 64 characters: same length
     const path = this.pathOf(kind, key);
     return {
       path,
@@ -178,17 +236,17 @@ export class CacheStore {
       *pieces(): Generator<Uint8Array> {
         yield blank;
         const zeros = new Uint8Array(ALIGN);
-        for (const x of sections) {
+        for (const [i, x] of sections.entries()) {
           for (let off = 0; off < x.byteLength; off += WRITE_SLICE_BYTES) {
             const slice = x.subarray(off, Math.min(x.byteLength, off + WRITE_SLICE_BYTES));
-            hash.update(slice);
+            hashes[i]!.update(slice);
             yield slice;
           }
           const pad = padded(x.byteLength) - x.byteLength;
           if (pad > 0) yield zeros.subarray(0, pad);
         }
       },
-      lead: () => leadOf(header(hash.digest('hex'))),
+      lead: () => leadOf(header(hashes.map((h) => h.digest('hex')))),
     };
   }
 
@@ -263,8 +321,23 @@ function readExactly(fd: number, into: Uint8Array, position: number): boolean {
 /** What `readEntry` says of an entry it will not read: not ours to trust. */
 const UNTRUSTED = Symbol('untrusted');
 
-/** Read and check an entry; null when anything is off, UNTRUSTED when it is not ours alone. */
-function readEntry(fd: number, kind: string, key: string, shared: (section: number) => boolean): CacheEntry | null | typeof UNTRUSTED {
+/** An entry's header, checked: where its sections start and what they must hash to. */
+interface EntryHeader {
+  metaText: string;
+  lengths: number[];
+  digests: string[];
+  sha256: string;
+  /** Offset of section 0. */
+  position: number;
+}
+
+/** The header's digest: of the metadata text and the sections' digests, so the header checks out alone. */
+function headerDigest(metaText: string, digests: readonly string[]): string {
+  return createHash('sha256').update(metaText, 'utf8').update(`\0${digests.join(',')}`, 'utf8').digest('hex');
+}
+
+/** Read and check an entry's header; null when anything is off, UNTRUSTED when it is not ours alone. */
+function readHeader(fd: number, kind: string, key: string): EntryHeader | null | typeof UNTRUSTED {
   const st = fstatSync(fd);
   // An entry decides what a scan looks for: on a system with file owners, only
   // one of our own that nobody else may write is trusted (a cache folder in a
@@ -279,22 +352,29 @@ function readEntry(fd: number, kind: string, key: string, shared: (section: numb
   if (headerLength > MAX_HEADER_BYTES || lead.length + headerLength > size) return null;
   const headerBytes = Buffer.alloc(headerLength);
   if (!readExactly(fd, headerBytes, lead.length)) return null;
-  const header = JSON.parse(headerBytes.toString('utf8')) as { format?: unknown; kind?: unknown; key?: unknown; meta?: unknown; sections?: unknown; sha256?: unknown };
+  const header = JSON.parse(headerBytes.toString('utf8')) as { format?: unknown; kind?: unknown; key?: unknown; meta?: unknown; sections?: unknown; digests?: unknown; sha256?: unknown };
   if (header.format !== FORMAT || header.kind !== kind || header.key !== key || typeof header.sha256 !== 'string' || typeof header.meta !== 'string') return null;
   const lengths = header.sections;
+  const digests = header.digests;
   if (!Array.isArray(lengths) || !lengths.every((n): n is number => Number.isSafeInteger(n) && (n as number) >= 0)) return null;
-  let position = padded(lead.length + headerLength);
+  if (!Array.isArray(digests) || digests.length !== lengths.length || !digests.every((d): d is string => typeof d === 'string')) return null;
+  const position = padded(lead.length + headerLength);
   if (position + lengths.reduce((s, n) => s + padded(n), 0) !== size) return null;
-  const hash = createHash('sha256').update(header.meta, 'utf8');
+  if (headerDigest(header.meta, digests) !== header.sha256) return null;
+  return { metaText: header.meta, lengths, digests, sha256: header.sha256, position };
+}
+
+/** Read and check an entry's sections (section `i` into a SharedArrayBuffer when `shared(i)`); null when one does not check out. */
+function readSections(fd: number, header: EntryHeader, shared: (section: number) => boolean): Uint8Array[] | null {
   const sections: Uint8Array[] = [];
-  for (let i = 0; i < lengths.length; i++) {
-    const n = lengths[i]!;
+  let position = header.position;
+  for (let i = 0; i < header.lengths.length; i++) {
+    const n = header.lengths[i]!;
     const view = new Uint8Array(shared(i) ? new SharedArrayBuffer(n) : new ArrayBuffer(n));
     if (!readExactly(fd, view, position)) return null;
-    hash.update(view);
+    if (createHash('sha256').update(view).digest('hex') !== header.digests[i]) return null;
     sections.push(view);
     position += padded(n);
   }
-  if (hash.digest('hex') !== header.sha256) return null;
-  return { meta: JSON.parse(header.meta) as unknown, sections };
+  return sections;
 }

@@ -44,6 +44,9 @@ export interface FeedSnapshot {
   lines: Int32Array<ArrayBuffer>;
 }
 
+/** The three columns of a parse (see `FeedSnapshot`). */
+export type FeedColumns = Pick<FeedSnapshot, 'pool' | 'ends' | 'lines'>;
+
 /** Feeds larger than this are refused whole (a feed of 1,000,000 names is about 20 MB). */
 export const MAX_FEED_BYTES = 512 * 1024 * 1024;
 /**
@@ -96,6 +99,8 @@ export class FeedResult implements DomainList {
   /** End offset in `pool` of each domain (it starts where the one before ends). */
   private ends: Int32Array<ArrayBuffer> = new Int32Array(INITIAL_DOMAINS);
   private lines: Int32Array<ArrayBuffer> = new Int32Array(INITIAL_DOMAINS);
+  /** Where the columns come from when they were not loaded yet (`deferred`); null once they are here. */
+  private pending: (() => FeedColumns) | null = null;
 
   /** `poolBytes`: room for this many domain bytes before the pool has to grow (a feed's text length is always enough). */
   constructor(file: string, poolBytes = INITIAL_DOMAINS * 16) {
@@ -154,6 +159,7 @@ export class FeedResult implements DomainList {
    * the same result from them. Call after `trim`.
    */
   snapshot(): FeedSnapshot {
+    this.load();
     return {
       meta: {
         count: this.count,
@@ -175,14 +181,35 @@ export class FeedResult implements DomainList {
    * is parsed again).
    */
   static fromSnapshot(file: string, snap: FeedSnapshot): FeedResult | null {
-    const { meta, pool, ends, lines } = snap;
-    const n = meta.count;
-    if (ends.length !== n || lines.length !== n || pool.length !== meta.bytes || (n > 0 ? ends[n - 1] !== meta.bytes : meta.bytes !== 0)) return null;
+    if (!FeedResult.fits(snap.meta.count, snap.meta.bytes, snap)) return null;
+    const r = FeedResult.ofMeta(file, snap.meta);
+    r.pool = snap.pool;
+    r.ends = snap.ends;
+    r.lines = snap.lines;
+    return r;
+  }
+
+  /**
+   * A result known by its snapshot's metadata (counts, skipped lines, IPs),
+   * whose columns `load` gives on first use: a scan whose compiled set is
+   * cached needs a feed's domains and lines only to explain a hit. `load`
+   * must give columns that fit the metadata's counts (`fits`), or throw.
+   */
+  static deferred(file: string, meta: FeedSnapshot['meta'], load: () => FeedColumns): FeedResult {
+    const r = FeedResult.ofMeta(file, meta);
+    r.pending = load;
+    return r;
+  }
+
+  /** Whether `columns` are those of a parse of `count` domains of `bytes` bytes in all (lengths and the pool's end agree). */
+  static fits(count: number, bytes: number, columns: FeedColumns): boolean {
+    const { pool, ends, lines } = columns;
+    return ends.length === count && lines.length === count && pool.length === bytes && (count > 0 ? ends[count - 1] === bytes : bytes === 0);
+  }
+
+  private static ofMeta(file: string, meta: FeedSnapshot['meta']): FeedResult {
     const r = new FeedResult(file, 0);
-    r.pool = pool;
-    r.ends = ends;
-    r.lines = lines;
-    r.count = n;
+    r.count = meta.count;
     r.bytes = meta.bytes;
     r.labels = meta.labels;
     r.problemCount = meta.problemCount;
@@ -194,21 +221,36 @@ export class FeedResult implements DomainList {
     return r;
   }
 
+  /** Bring deferred columns in (a no-op once they are here). */
+  private load(): void {
+    const load = this.pending;
+    if (load === null) return;
+    const columns = load();
+    if (!FeedResult.fits(this.count, this.bytes, columns)) throw new DnshuntError(ErrorCode.INTERNAL, `indicator feed ${this.file}: its columns do not fit its counts`);
+    this.pool = columns.pool;
+    this.ends = columns.ends;
+    this.lines = columns.lines;
+    this.pending = null;
+  }
+
   private startOf(i: number): number {
     return i === 0 ? 0 : this.ends[i - 1]!;
   }
 
   /** Domain `i` as text. */
   domain(i: number): string {
+    if (this.pending !== null) this.load();
     return Buffer.from(this.pool.buffer, this.pool.byteOffset + this.startOf(i), this.ends[i]! - this.startOf(i)).toString('latin1');
   }
 
   /** The feed line domain `i` came from. */
   lineOf(i: number): number {
+    if (this.pending !== null) this.load();
     return this.lines[i]!;
   }
 
   copyTo(i: number, into: Uint8Array): number {
+    if (this.pending !== null) this.load();
     const start = this.startOf(i);
     const len = Math.min(this.ends[i]! - start, into.length);
     const pool = this.pool;
@@ -230,6 +272,7 @@ export class FeedResult implements DomainList {
 
   /** Every indicator as an object, in line order (domains and IPs together). Made on each call. */
   get indicators(): Indicator[] {
+    this.load();
     const out: Indicator[] = [];
     let ip = 0;
     for (let d = 0; d <= this.count; d++) {

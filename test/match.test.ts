@@ -10,6 +10,8 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { CompiledMatcher, NameMatch, NameMatcher, buildMatcher, isPublicTopLabel } from '../src/match/index.js';
+import { PRIVATE_LONG_LABELS, PUBLIC_LONG_LABELS, PUBLIC_SHORT_LABELS } from '../src/match/psl-answers.js';
+import { isPublicTopLabelByList } from '../src/match/public-suffix.js';
 import { decodeName, labelsToString, newLabelArray } from '../src/parse/index.js';
 
 /** A query name in a buffer, with label boundaries computed here (not by the product's decoder). */
@@ -230,9 +232,43 @@ const PRIVATE = ['local', 'lan', 'corp', 'internal', 'intranet', 'home', 'locald
 
 describe('NameMatcher: search suffixes', () => {
   it('the label lists used by the oracle agree with the Public Suffix List', () => {
-    for (const l of PUBLIC) assert.equal(isPublicTopLabel(l), true, l);
-    for (const l of PRIVATE) assert.equal(isPublicTopLabel(l), false, l);
-    for (const l of ['evil', 'notevil', 'x', 'www', 'fnarsipfqe', 'not', 'a', 'example']) assert.equal(isPublicTopLabel(l), false, l);
+    for (const l of PUBLIC) assert.equal(isPublicTopLabelByList(l), true, l);
+    for (const l of PRIVATE) assert.equal(isPublicTopLabelByList(l), false, l);
+    for (const l of ['evil', 'notevil', 'x', 'www', 'fnarsipfqe', 'not', 'a', 'example']) assert.equal(isPublicTopLabelByList(l), false, l);
+  });
+
+  it('the answers the build took from the list are the list\'s: every label of one to four letters, the longer ones it holds, and labels it does not', () => {
+    const letters = 'abcdefghijklmnopqrstuvwxyz';
+    const labels: string[] = [...PUBLIC, ...PRIVATE, ...PRIVATE_LONG_LABELS.split(' '), ...PUBLIC_LONG_LABELS.split(' '), 'x1', 'a-b', '_x', 'xn--p1ai', 'zzzz', 'notatld'];
+    const all = (prefix: string): void => {
+      for (const c of letters) {
+        labels.push(prefix + c);
+        if (prefix.length < 3) all(prefix + c);
+      }
+    };
+    all('');
+    let publicCount = 0;
+    for (const l of labels) {
+      const want = isPublicTopLabelByList(l);
+      if (want) publicCount++;
+      if (isPublicTopLabel(l) !== want) assert.fail(`${l}: the build's answer is ${!want}, the list says ${want}`);
+    }
+    assert.ok(publicCount > 500, `${publicCount} public labels: the list was asked`);
+    assert.ok(PUBLIC_SHORT_LABELS.split(' ').includes('uk') && PUBLIC_SHORT_LABELS.split(' ').includes('com'), 'two-letter and three-letter TLDs are in the build\'s table');
+  });
+
+  it('property: a label with a digit, _ or - (not an xn-- one) is no public suffix, as the list says', () => {
+    const chars = 'abcdefghijklmnopqrstuvwxyz0123456789-_';
+    fc.assert(
+      fc.property(fc.array(fc.constantFrom(...chars), { minLength: 1, maxLength: 20 }), fc.constantFrom(...'0123456789-_'), fc.nat(), (body, odd, at) => {
+        const l = body.join('');
+        const label = l.slice(0, at % (l.length + 1)) + odd + l.slice(at % (l.length + 1));
+        assert.equal(isPublicTopLabel(label), isPublicTopLabelByList(label), label);
+      }),
+      { numRuns: 3000 },
+    );
+    for (const l of ['xn--p1ai', 'xn--fiqs8s', 'xn--zzzzzz1', '_msdcs', '8a3e2b6c-1d2e-4f3a-9b8c-7d6e5f4a3b2c', 'default-first-site-name']) assert.equal(isPublicTopLabel(l), isPublicTopLabelByList(l), l);
+    assert.equal(isPublicTopLabel('xn--p1ai'), true, 'an internationalised TLD in its xn-- form is asked of the list');
   });
 
   function matcher(domains: readonly string[], suffixes: readonly string[], strip: boolean) {

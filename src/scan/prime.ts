@@ -32,7 +32,7 @@ const TEMPLATE: readonly string[] = [
   '2/16/2016 10:00:11 PM 0E24 PACKET  000000B8B99712F2 UDP Snd 10.10.1.28      2cf@ R Q [8081   DR  NXDOMAIN] A      (7)host-@(4)warm(2)pw(0)', '',
   '2/16/2016 10:00:12 PM 0E24 PACKET  0000005075F95ED7 UDP Rcv fe80::1c2d:3e4f:5a6b:7c8d 9a0@   Q [0001   D   NOERROR] AAAA   (4)warm(2)pw(4)corp(5)local(0)', '',
   '2/16/2016 10:00:12 PM 0E24 PACKET  0000005075F95ED8 UDP Snd fe80::1c2d:3e4f:5a6b:7c8d 9a0@ R Q [8081   DR  NOERROR] AAAA   (4)warm(2)pw(4)corp(5)local(0)', '',
-  '2/16/2016 10:00:13 PM 0E24 PACKET  0000005075F95ED9 UDP Rcv 10.10.1.29      77a@   Q [0001   D   NOERROR] A      (6)client(4)warm(4)test(3)lan(0)', '',
+  '2/16/2016 10:00:13 PM 0E24 PACKET  0000005075F95ED9 UDP Rcv 10.10.1.29      77a@   Q [0001   D   NOERROR] A      (6)client(4)warm(3)com(4)test(3)lan(0)', '',
   '2/16/2016 10:00:14 PM 1A2B PACKET  0000005075F95EDA UDP Rcv 10.10.1.30      77b@   Q [0001   D   NOERROR] PTR    (2)31(1)1(2)10(2)10(7)in-addr(4)arpa(0)', '',
   '2/16/2016 10:00:16 PM 1A2B PACKET 0000005075F95EDC UDP Rcv 10.10.1.30 77d@ Q [0001 D NOERROR] A (3)www(7)example(3)org(0)', '',
   '2/16/2016 10:00:17 PM 1A2B PACKET  0000005075F95EDD UDP Rcv 10.10.1.30      77e@   Q [0001   D   NOERROR] A      (3)www(7)example(3)org', '',

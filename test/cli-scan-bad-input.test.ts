@@ -256,6 +256,16 @@ describe('bad indicator feeds', () => {
     assert.match(r.stderr, /nothing to look for/);
   });
 
+  it('a --suffix that is no DNS suffix (a bad character, an empty or a 64-character label) is a usage error naming it', T, async () => {
+    for (const bad of ['corp local', 'corp..local', `${'a'.repeat(64)}.local`]) {
+      const r = await runCli(['scan', '--suffix', bad, path('s.log', `${HIT}\n`)], RUN);
+      assert.equal(r.code, 2, bad);
+      assert.ok(r.stderr.includes(`--suffix ${bad}: not a DNS suffix`), r.stderr);
+    }
+    const ok = await runCli(['scan', '--quiet', '--suffix', `${'a'.repeat(63)}.local`, '--ioc', path('evil.txt', 'evil.pw\n'), path('s.log', `${HIT}\n`)], RUN);
+    assert.equal(ok.code, 1, `a 63-character label is fine: ${ok.stderr}`);
+  });
+
   it('a missing feed file', T, async () => {
     const f = join(tmp.dir, 'no-feed.txt');
     assertInputError(await runCli(['scan', '--ioc', f, path('y.log', `${HIT}\n`)], RUN), f);

@@ -108,7 +108,7 @@ export function prepareIndicators(o: IndicatorOptions): PreparedIndicators {
   const suffixes: string[] = [...ALWAYS_STRIPPED_SUFFIXES];
   for (const s of o.suffixes) {
     const v = s.trim().toLowerCase().replace(/^\.+|\.+$/g, '');
-    if (!/^[a-z0-9_-]+(\.[a-z0-9_-]+)*$/.test(v)) throw new DnshuntError(ErrorCode.USAGE, `--suffix ${s}: not a DNS suffix (expected e.g. corp.local)`);
+    if (!/^[a-z0-9_-]{1,63}(\.[a-z0-9_-]{1,63})*$/.test(v)) throw new DnshuntError(ErrorCode.USAGE, `--suffix ${s}: not a DNS suffix (expected e.g. corp.local; labels of 1 to 63 characters)`);
     suffixes.push(v);
   }
   const set = buildIndicatorSet(statics, generated, feeds);

@@ -78,7 +78,8 @@ export function buildMatcher(domains: readonly string[] | DomainList, suffixes: 
   // ten TLDs make a million nodes, not two). Whatever is left over is cut by a
   // right-sized copy.
   const nodeCount = list.labels - sharedLastLabels(list) + suffixList.labels + 2;
-  const poolBytes = list.bytes + suffixList.bytes;
+  // a label's bytes and its length byte: a domain's dots and one byte more
+  const poolBytes = list.bytes + list.count + suffixList.bytes + suffixList.count;
   const filterBits = filterBitsFor(list.count);
   const m = CompiledMatcher.allocate({ nodeCount, slotCount: slotsFor(nodeCount), poolBytes: Math.max(poolBytes, 1), filterBits });
   const pool = { bytes: 0 };

@@ -6,27 +6,32 @@
  * per run and shared with every worker (it travels with each task as a
  * SharedArrayBuffer: shared memory, never copied); workers never rebuild it.
  *
- *   Int32 header[8]            magic | version | nodeCount | slotCount | poolBytes | suffixRoot | usedNodes | -
+ *   Int32 header[9]            magic | version | nodeCount | slotCount | poolBytes | suffixRoot | usedNodes | flags | filterBits
  *   Int32 slots[slotCount]     child node id, 0 = empty          (open addressing on hash(parent, label))
- *   Int32 node[nodeCount * 4]  hash | parent | poolOffset | labelLength
+ *   Int32 node[nodeCount * 2]  parent | poolOffset
  *   Int32 terminal[nodeCount]  indicator id ending at this node, or -1
- *   Uint8 pool[poolBytes]      lower-cased label bytes
+ *   Uint8 pool[poolBytes]      per node: its label's length, then the label's lower-cased bytes
  *   Uint8 filter[bits / 8]     the pair filter of the indicators (pair-filter.ts), bits = header[8]
  *
  * Node 0 is the indicator root; `suffixRoot` (node 1) is the root of a second
  * trie of search suffixes (`corp.local`) that may be stripped from a query's
  * end. The slot table is kept at most 3/4 full, so a miss costs about one
- * probe; a hit compares the stored hash, the parent, the length and then the bytes.
+ * probe; a hit compares the parent, the length and then the bytes. A node is
+ * two words (the hash is not stored: the image is read from the indicator
+ * cache on every run, and each megabyte of it cost ~6 ms there on the
+ * benchmark VM; a 100,000-name image is 1 MB smaller for it).
  */
 import { LOWER } from '../core/index.js';
 import { labelHash } from './label-hash.js';
 import { pairKey, setBits, singleKey } from './pair-filter.js';
 
 export const MATCHER_MAGIC = 0x444e5348; // "DNSH"
-export const MATCHER_VERSION = 3;
+export const MATCHER_VERSION = 4;
 const HEADER_INTS = 9;
-/** Int32 words per node record. */
-const NODE_INTS = 4;
+/** Longest label the pool's length byte holds (DNS labels are at most 63 bytes). */
+const MAX_LABEL_BYTES = 255;
+/** Int32 words per node record: parent, pool offset. */
+const NODE_INTS = 2;
 const H_MAGIC = 0, H_VERSION = 1, H_NODES = 2, H_SLOTS = 3, H_POOL = 4, H_SUFFIX_ROOT = 5, H_USED = 6, H_FLAGS = 7, H_FILTER_BITS = 8;
 /** `H_FLAGS` bit: some indicator is a single label (its key is in the pair filter alone). */
 const FLAG_SINGLE_LABELS = 1;
@@ -121,9 +126,11 @@ export class CompiledMatcher {
     m.header[H_USED] = used;
     const slots = m.slots;
     const nodes = m.nodes;
+    const pool = m.pool;
     const mask = m.mask;
     for (let c = SUFFIX_ROOT + 1; c < used; c++) {
-      let i = nodes[c * NODE_INTS]! & mask;
+      const off = nodes[c * NODE_INTS + 1]!;
+      let i = labelHash(nodes[c * NODE_INTS]!, pool, off + 1, off + 1 + pool[off]!) & mask;
       while (slots[i] !== 0) i = (i + 1) & mask;
       slots[i] = c;
     }
@@ -185,11 +192,13 @@ export class CompiledMatcher {
       const c = slots[i]!;
       if (c === 0) return -1 - i;
       const n = c * NODE_INTS;
-      if (nodes[n] === h && nodes[n + 1] === parent && nodes[n + 3] === len) {
-        const off = nodes[n + 2]!;
-        let j = 0;
-        while (j < len && pool[off + j] === LOWER[buf[start + j]!]) j++;
-        if (j === len) return c;
+      if (nodes[n] === parent) {
+        const off = nodes[n + 1]!;
+        if (pool[off] === len) {
+          let j = 0;
+          while (j < len && pool[off + 1 + j] === LOWER[buf[start + j]!]) j++;
+          if (j === len) return c;
+        }
       }
       i = (i + 1) & mask;
     }
@@ -206,14 +215,15 @@ export class CompiledMatcher {
     const len = end - start;
     const used = this.header[H_USED]!;
     if (used >= this.terminal.length) throw new Error('matcher image node capacity exceeded');
-    if (poolUsed.bytes + len > this.pool.length) throw new Error('matcher image pool capacity exceeded');
+    if (poolUsed.bytes + 1 + len > this.pool.length) throw new Error('matcher image pool capacity exceeded');
+    if (len > MAX_LABEL_BYTES) throw new Error(`a label of ${len} bytes (at most ${MAX_LABEL_BYTES})`);
     const n = used * NODE_INTS;
-    this.nodes[n] = h;
-    this.nodes[n + 1] = parent;
-    this.nodes[n + 2] = poolUsed.bytes;
-    this.nodes[n + 3] = len;
-    for (let j = 0; j < len; j++) this.pool[poolUsed.bytes + j] = LOWER[buf[start + j]!]!;
-    poolUsed.bytes += len;
+    const off = poolUsed.bytes;
+    this.nodes[n] = parent;
+    this.nodes[n + 1] = off;
+    this.pool[off] = len;
+    for (let j = 0; j < len; j++) this.pool[off + 1 + j] = LOWER[buf[start + j]!]!;
+    poolUsed.bytes += 1 + len;
     this.slots[-1 - found] = used;
     this.header[H_USED] = used + 1;
     return used;

@@ -210,6 +210,55 @@ describe('skim: lines on its edges', () => {
     assertSame(js, skimmed, 'single label');
   });
 
+  describe('cleared names: a name the filter lets through but the matcher cleared is taken from then on', () => {
+    // the module's slot of a name's bytes (wasm/skim.ts clearedSlot), to build two names of one slot
+    const slotOf = (name: string): number => {
+      let h = 0x811c9dc5;
+      for (let i = 0; i < name.length; i++) h = Math.imul(h ^ name.charCodeAt(i), 0x01000193) >>> 0;
+      return (h ^ (h >>> 16)) & 255;
+    };
+    const cleared = '(1)a(4)evil(2)pw(3)com(0)'; // (evil, pw) is in the filter; `com` is public, so no match
+
+    it('a repeated name that passes the filter and matches nothing goes to the matcher once', () => {
+      const log = among(...Array.from({ length: 50 }, () => query(cleared)));
+      const { js, skimmed, taken } = both(log, matcher);
+      assert.equal(js.hits.length, 0);
+      assertSame(js, skimmed, 'repeated cleared name');
+      // left to the JavaScript path: the first quiet line (it tells where PACKET sits) and the first query of the name
+      assert.ok(js.lineNo - taken <= 2, `${js.lineNo - taken} of ${js.lineNo} lines left to the JavaScript path`);
+    });
+
+    it('a matching name of the same length in the same slot is still a hit', () => {
+      // a 7-letter label before evil.pw gives a name as long as `cleared`: search one in its slot
+      let twin = '';
+      for (let i = 0; twin === '' && i < 100_000; i++) {
+        const label = i.toString(36).padStart(7, 'q').slice(-7);
+        const name = `(7)${label}(4)evil(2)pw(0)`;
+        if (name.length === cleared.length && slotOf(name) === slotOf(cleared)) twin = name;
+      }
+      assert.notEqual(twin, '', 'a name of the same slot and length');
+      const log = among(query(cleared), query(cleared), query(twin), query(cleared));
+      const { js, skimmed } = both(log, matcher);
+      assert.equal(js.hits.length, 1);
+      assertSame(js, skimmed, 'same slot, same length, other bytes');
+    });
+
+    it('names cleared under one set of indicators are forgotten with it', () => {
+      const other = new NameMatcher(buildMatcher(['evil.pw.com']), true);
+      const log = among(query(cleared), query(cleared));
+      const skimmer = new Skimmer(log.length);
+      skimmer.useImage(matcher.image);
+      log.copy(skimmer.buffer);
+      const first = new RangeScanner(matcher, 100, skimmer);
+      first.feedLines(skimmer.buffer, 0, log.length);
+      assert.equal(first.hits.length, 0);
+      skimmer.useImage(other.image);
+      const second = new RangeScanner(other, 100, skimmer);
+      second.feedLines(skimmer.buffer, 0, log.length);
+      assert.equal(second.hits.length, 2, 'both queries match evil.pw.com');
+    });
+  });
+
   it('a thousand random indicators: false positives of the filter change nothing', () => {
     const rng = fc.sample(fc.stringMatching(/^[a-z]{3,12}\.(com|net|pw)$/), { numRuns: 1000, seed: 5 });
     const m = new NameMatcher(buildMatcher([...new Set(rng), 'evil.pw']), true);

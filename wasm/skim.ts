@@ -15,6 +15,14 @@
  *     response, opcode Q), its name must decode strictly and the filter
  *     below must rule it out: a client query that matched nothing.
  *
+ * A client query whose name the filter lets through (a false positive, or a
+ * name that does not decode strictly) is taken all the same when its name's
+ * bytes are among the cleared names: the JavaScript path, which decides every
+ * such name the first time, found it matches nothing, and a name's outcome
+ * depends on its bytes alone. A popular name that happens to pass the filter
+ * (`img.dropbox.com` against a 100,000-name feed: 23,000 lines a gigabyte)
+ * then costs the matcher once per thread instead of every time.
+ *
  * At the first other line it stops and returns that line's start: the
  * JavaScript scanner handles it (and anything rare: hits, pairing, EVENT
  * lines, samples) and calls again after it. So the skim never decides
@@ -35,6 +43,10 @@
  *   [0, 16)             counters, i32 each: lines, records, clientQueries, skipped
  *   [64, 68)            timestamp-prefix memo length (i32; -1 when empty)
  *   [128, 192)          timestamp-prefix memo bytes
+ *   [32768, 65536)      cleared names: 256 slots of 128 bytes, a length byte
+ *                       (0: empty) and a query name's bytes as logged, each
+ *                       one the JavaScript matcher found to match nothing
+ *                       (`clearName`); the caller empties it with the filter
  *   [buffer, …)         the bytes to skim, with 16 readable bytes after them
  *   [filter, +bytes)    the Bloom filter bits (src/match/pair-filter.ts builds
  *                       the same bits; filterAddPair/filterAddSingle below are
@@ -55,6 +67,11 @@ const OUT_SKIPPED: usize = 12;
 const MEMO_LENGTH: usize = 64;
 const MEMO_BYTES: usize = 128;
 const MEMO_CAPACITY: i32 = 64;
+const CLEARED: usize = 32768;
+const CLEARED_SLOT_BYTES: usize = 128;
+const CLEARED_SLOT_MASK: u32 = 255;
+/** Longest name a slot holds (after its length byte). */
+const CLEARED_MAX_NAME: usize = CLEARED_SLOT_BYTES - 1;
 
 /**
  * Lines at least this long are checked for a CR before the line end, as the
@@ -207,8 +224,12 @@ const SINGLE_SEED: u32 = 0x5bd1e995;
   return h;
 }
 
-@inline function secondBit(h: u32, mask: u32): u32 {
-  return (rotl<u32>(h, 16) * 0x297a2d39) & mask;
+/** Bits a key sets and a lookup tests (src/match/pair-filter.ts says why four). */
+const FILTER_PROBES: u32 = 4;
+
+/** The stride between a key's bits (double hashing): odd, so the four bits differ. */
+@inline function probeStep(h: u32): u32 {
+  return (rotl<u32>(h, 16) * 0x297a2d39) | 1;
 }
 
 @inline function bitSet(filter: usize, bit: u32): bool {
@@ -216,14 +237,23 @@ const SINGLE_SEED: u32 = 0x5bd1e995;
 }
 
 @inline function filterHas(filter: usize, mask: u32, h: u32): bool {
-  return bitSet(filter, h & mask) && bitSet(filter, secondBit(h, mask));
+  const step = probeStep(h);
+  let bit = h;
+  for (let i: u32 = 0; i < FILTER_PROBES; i++) {
+    if (!bitSet(filter, bit & mask)) return false;
+    bit += step;
+  }
+  return true;
 }
 
 function setBits(filter: usize, mask: u32, h: u32): void {
-  const a = h & mask;
-  const b = secondBit(h, mask);
-  store<u8>(filter + <usize>(a >> 3), byte(filter + <usize>(a >> 3)) | (1 << (a & 7)));
-  store<u8>(filter + <usize>(b >> 3), byte(filter + <usize>(b >> 3)) | (1 << (b & 7)));
+  const step = probeStep(h);
+  let bit = h;
+  for (let i: u32 = 0; i < FILTER_PROBES; i++) {
+    const b = bit & mask;
+    store<u8>(filter + <usize>(b >> 3), byte(filter + <usize>(b >> 3)) | (1 << (b & 7)));
+    bit += step;
+  }
 }
 
 /** Add the label pair `[p1, p1 + len1)`, `[p2, p2 + len2)` (left to right as written) to the filter (bit count `mask + 1`, a power of two). */
@@ -269,6 +299,36 @@ function nameMisses(p: usize, end: usize, filter: usize, mask: u32, singles: boo
     p += len;
   }
   return count > 0; // no terminating (0): the JavaScript decoder accepts that too
+}
+
+/** The cleared-names slot of the name `[p, p + len)`: FNV-1a of its bytes. */
+function clearedSlot(p: usize, len: usize): usize {
+  let h: u32 = 0x811c9dc5;
+  for (let i: usize = 0; i < len; i++) h = (h ^ byte(p + i)) * 0x01000193;
+  h ^= h >> 16;
+  return CLEARED + <usize>(h & CLEARED_SLOT_MASK) * CLEARED_SLOT_BYTES;
+}
+
+/** Whether the name `[p, end)` is among the cleared names, byte for byte. */
+function isCleared(p: usize, end: usize): bool {
+  const len = end - p;
+  if (len == 0 || len > CLEARED_MAX_NAME) return false;
+  const slot = clearedSlot(p, len);
+  if (<usize>byte(slot) != len) return false;
+  return memory.compare(slot + 1, p, len) == 0;
+}
+
+/**
+ * Remember the name `[p, end)` as one the matcher found to match nothing (the
+ * JavaScript path calls this; a longer name than a slot holds is not kept,
+ * and a name in the same slot is replaced).
+ */
+export function clearName(p: usize, end: usize): void {
+  const len = end - p;
+  if (len == 0 || len > CLEARED_MAX_NAME) return;
+  const slot = clearedSlot(p, len);
+  store<u8>(slot, <u8>len);
+  memory.copy(slot + 1, p, len);
 }
 
 /**
@@ -355,7 +415,7 @@ export function skim(p: usize, end: usize, hint: usize, filter: usize, mask: u32
     if (load<u16>(s + COL_FLAGS_OPEN_SP) != 0x5b20 || load<u16>(s + COL_FLAGS_CLOSE) != 0x205d) break;
     if (byte(s + COL_QTYPE) == SP || byte(s + COL_QTYPE_PAD_END) != SP || byte(s + COL_NAME) == SP) break;
     if (rcv && qr == SP && op == 0x51) {
-      if (!nameMisses(s + COL_NAME, e, filter, mask, singles)) break;
+      if (!nameMisses(s + COL_NAME, e, filter, mask, singles) && !isCleared(s + COL_NAME, e)) break;
       clientQueries++;
     }
     lines++;

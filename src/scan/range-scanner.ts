@@ -322,7 +322,11 @@ export class RangeScanner {
     const f = this.fields;
     const labels = this.labels;
     const m = this.matcher.match(buf, labels, count, this.nameMatch);
-    if (m.id < 0) return;
+    if (m.id < 0) {
+      // the skim takes this name from now on, even when its filter lets it through
+      this.skimmer?.clearName(this.matcher.image, buf, f.nameStart, f.nameEnd);
+      return;
+    }
     // A hit: rare, so strings are made here and only here.
     completeFields(buf, f);
     const hit: RawHit = {

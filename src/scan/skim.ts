@@ -50,6 +50,9 @@ const BUFFER_OFFSET = PAGE_BYTES;
 const COUNTERS_OFFSET = 0;
 const MEMO_LENGTH_OFFSET = 64;
 const LABEL_OFFSET = 1024;
+/** The module's cleared names (wasm/skim.ts): names the matcher found to match nothing, kept with the filter they were found under. */
+const CLEARED_OFFSET = 32768;
+const CLEARED_BYTES = 32768;
 /** Bytes after the read buffer that the module may read (it reads 16 bytes at a time). */
 const SLACK_BYTES = PAGE_BYTES;
 /** Memory pages the module may grow to (4 GiB: the address space of 32-bit WebAssembly). */
@@ -59,6 +62,7 @@ interface SkimExports {
   skim(p: number, end: number, hint: number, filter: number, mask: number, singles: number): number;
   filterAddPair(filter: number, mask: number, p1: number, len1: number, p2: number, len2: number): void;
   filterAddSingle(filter: number, mask: number, p: number, len: number): void;
+  clearName(p: number, end: number): void;
 }
 
 let compiled: WebAssembly.Module | null = null;
@@ -122,6 +126,8 @@ export class Skimmer {
       this.buffer = Buffer.from(this.memoryBuffer, BUFFER_OFFSET, this.chunkBytes);
     }
     new Uint8Array(this.memoryBuffer, this.filterOffset, image.filter.length).set(image.filter);
+    // names cleared under another image may match this one
+    new Uint8Array(this.memoryBuffer, CLEARED_OFFSET, CLEARED_BYTES).fill(0);
     this.mask = image.filterMask;
     this.singles = image.singleLabelIndicators ? 1 : 0;
     this.image = image;
@@ -150,6 +156,17 @@ export class Skimmer {
       }
     }
     return Uint8Array.from(filter);
+  }
+
+  /**
+   * Tell the module that the query name `buf[start, end)` (as logged, `owns(buf)`)
+   * matches nothing in `image`: it then takes later client queries of the
+   * same name even when the filter lets them through. Ignored unless `image`
+   * is the one in use.
+   */
+  clearName(image: CompiledMatcher, buf: Uint8Array, start: number, end: number): void {
+    if (image !== this.image || !this.owns(buf)) return;
+    this.exports.clearName(buf.byteOffset + start, buf.byteOffset + end);
   }
 
   /** Whether `buf` lies in this skimmer's memory (only such bytes can be skimmed). */

@@ -259,6 +259,41 @@ describe('skim: lines on its edges', () => {
     });
   });
 
+  describe('while a matched query waits for its response, the skim leaves only the lines with its query id', () => {
+    const q = (name: string, xid: string, ip = '10.10.1.23') => `${head} Rcv ${ip.padEnd(15)} ${xid}   Q [0001   D   NOERROR] A      ${name}`;
+    const r = (name: string, xid: string, rcode: string, ip = '10.10.1.23') => `${head} Snd ${ip.padEnd(15)} ${xid} R Q [8081   DR ${rcode.padStart(8)}] A      ${name}`;
+    /** `n` quiet queries and their responses, ids that are never `ee7f`/`aa01`/`aa02`/`aa03`. */
+    const traffic = (n: number, from = 0): string[] => {
+      const out: string[] = [];
+      for (let i = from; i < from + n; i++) {
+        const xid = (0x1000 + i).toString(16);
+        const name = `(3)www(${String(i).length + 6})google${i}(3)com(0)`;
+        out.push(q(name, xid, '10.10.2.9'), '', r(name, xid, 'NOERROR', '10.10.2.9'), '');
+      }
+      return out;
+    };
+    const evil = '(4)evil(2)pw(0)';
+    const logOf = (...parts: (string | string[])[]): Buffer => Buffer.from([...traffic(20), ...parts.flat(), ...traffic(20, 9000)].join('\r\n'), 'latin1');
+    const cases: [string, Buffer, (string | null)[]][] = [
+      ['its response 300 lines later', logOf(q(evil, 'ee7f'), '', traffic(150), r(evil, 'ee7f', 'NXDOMAIN'), ''), ['NXDOMAIN']],
+      ['its response with the id in capitals', logOf(q(evil, 'aa0f'), '', traffic(150), r(evil, 'AA0F', 'NXDOMAIN'), ''), ['NXDOMAIN']],
+      ['no response at all (it stops waiting after PAIR_WINDOW_LINES lines)', logOf(q(evil, 'ee7f'), '', traffic(1400)), [null]],
+      ['a response after the window is not its', logOf(q(evil, 'ee7f'), '', traffic(1300), r(evil, 'ee7f', 'NXDOMAIN'), ''), [null]],
+      ['another client\'s line with the same id in between', logOf(q(evil, 'ee7f'), '', q('(3)www(6)google(3)com(0)', 'ee7f', '10.10.9.9'), '', r('(3)www(6)google(3)com(0)', 'ee7f', 'NOERROR', '10.10.9.9'), '', traffic(50), r(evil, 'ee7f', 'SERVFAIL'), ''), ['SERVFAIL']],
+      ['two waiting, answered in reverse order', logOf(q(evil, 'aa01'), '', q('(1)x(4)evil(2)pw(0)', 'aa02'), '', traffic(100), r('(1)x(4)evil(2)pw(0)', 'aa02', 'NOERROR'), '', traffic(100), r(evil, 'aa01', 'NXDOMAIN'), ''), ['NXDOMAIN', 'NOERROR']],
+      ['three waiting (the JavaScript path alone pairs them)', logOf(q(evil, 'aa01'), '', q(evil, 'aa02'), '', q(evil, 'aa03'), '', traffic(100), r(evil, 'aa03', 'NOERROR'), '', r(evil, 'aa01', 'NXDOMAIN'), '', r(evil, 'aa02', 'REFUSED'), ''), ['NXDOMAIN', 'REFUSED', 'NOERROR']],
+      ['the query repeated before its response', logOf(q(evil, 'ee7f'), '', traffic(50), q(evil, 'ee7f'), '', traffic(50), r(evil, 'ee7f', 'NXDOMAIN'), ''), [null, 'NXDOMAIN']],
+    ];
+    for (const [what, log, rcodes] of cases) {
+      it(what, () => {
+        const { js, skimmed, taken } = both(log, matcher);
+        assert.deepEqual(js.hits.map((h) => h.rcode), rcodes, 'the JavaScript path pairs them so');
+        assertSame(js, skimmed, what);
+        if (rcodes.length < 3) assert.ok(js.lineNo - taken < 40, `${js.lineNo - taken} of ${js.lineNo} lines left to the JavaScript path`);
+      });
+    }
+  });
+
   it('a thousand random indicators: false positives of the filter change nothing', () => {
     const rng = fc.sample(fc.stringMatching(/^[a-z]{3,12}\.(com|net|pw)$/), { numRuns: 1000, seed: 5 });
     const m = new NameMatcher(buildMatcher([...new Set(rng), 'evil.pw']), true);

@@ -349,20 +349,26 @@ function headOk(p: usize, c: usize): bool {
   return prefixOk(p, q);
 }
 
+/** ASCII letters folded to lower case in each byte of a word (other bytes may change too: only ever compared folded). */
+const FOLD_WORD: u32 = 0x20202020;
+
 /**
  * Skim the lines of `[p, end)` (`end` right after an LF, or the end of the
  * input) with the context expected `hint` bytes into each line (0: none is
  * expected, so only blank lines are taken); `singles` when some indicator is
- * a single label. Adds what it
- * takes to the counters and returns the start of the first line it left to
- * the caller, or `end`.
+ * a single label. At most `maxLines` lines are taken, and no PACKET line
+ * whose query id (its four bytes, folded) is `xid0` or `xid1` (0: none):
+ * while a matched query waits for its response, the caller gives its id and
+ * how many lines it still waits, and handles the lines that may answer it.
+ * Adds what it takes to the counters and returns the start of the first line
+ * it left to the caller, or `end`.
  */
-export function skim(p: usize, end: usize, hint: usize, filter: usize, mask: u32, singles: bool): usize {
+export function skim(p: usize, end: usize, hint: usize, filter: usize, mask: u32, singles: bool, xid0: u32, xid1: u32, maxLines: i32): usize {
   let lines: i32 = 0;
   let records: i32 = 0;
   let clientQueries: i32 = 0;
   let skipped: i32 = 0;
-  while (p < end) {
+  while (p < end && lines < maxLines) {
     const first = byte(p);
     if (first == LF) {
       lines++;
@@ -408,6 +414,8 @@ export function skim(p: usize, end: usize, hint: usize, filter: usize, mask: u32
       if (e <= s + COL_NAME) break;
     }
     if (isBlank(byte(s + COL_XID)) || isBlank(byte(s + COL_XID + 1)) || isBlank(byte(s + COL_XID + 2)) || isBlank(byte(s + COL_XID + 3))) break;
+    const xid = load<u32>(s + COL_XID) | FOLD_WORD;
+    if (xid == xid0 || xid == xid1) break;
     const qrWord = load<u32>(s + COL_XID_END);
     const qr = (qrWord >> 8) & 0xff;
     const op = qrWord >> 24;

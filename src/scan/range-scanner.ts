@@ -32,7 +32,7 @@ import {
   newLabelArray,
   parseWindowsLine,
 } from '../parse/index.js';
-import type { Skimmer } from './skim.js';
+import { NOT_WAITING, skimXidWord, type SkimWait, type Skimmer } from './skim.js';
 
 /**
  * PACKET lines at least this long are checked for inner lone CRs: two records
@@ -51,6 +51,8 @@ export const PAIR_WINDOW_LINES = 5000;
  * at a time between tries, so such a log does not pay a call per line.
  */
 const SKIM_MISSES_BEFORE_PAUSE = 4;
+/** Matched queries that may wait for responses while the skim goes on (the module compares two ids). */
+const MAX_PENDING_SKIMMED = 2;
 const SKIM_PAUSE_LINES = 64;
 
 /** A matched query still waiting for the server's response to the client. */
@@ -120,6 +122,8 @@ export class RangeScanner {
   private skimMisses = 0;
   /** Lines left to the JavaScript path before the next skim call. */
   private skimPause = 0;
+  /** What the skim must leave to the pairing (`waitForSkim`). */
+  private readonly wait: SkimWait = { ...NOT_WAITING };
 
   /**
    * With a `skimmer`, the common lines of buffers in its memory are taken by
@@ -188,13 +192,14 @@ export class RangeScanner {
     let p = start;
     while (p < end) {
       if (look && this.pending.length === 0) return;
-      // The skim takes lines only while no matched query waits for its
-      // response: pairing is the JavaScript path's.
-      if (skimmer !== null && this.pending.length === 0) {
+      // While matched queries wait for their responses, the skim leaves every
+      // line that may answer one (same query id) to the pairing, and stops
+      // where the first one stops waiting.
+      if (skimmer !== null && (this.pending.length === 0 || this.waitForSkim())) {
         if (this.skimPause > 0) {
           this.skimPause--;
         } else {
-          p = skimmer.skim(buf, p, end, this.fields.contextHint, this.counters);
+          p = skimmer.skim(buf, p, end, this.fields.contextHint, this.counters, this.pending.length === 0 ? NOT_WAITING : this.wait);
           const taken = skimmer.lastLines;
           this.lineNo += taken;
           if (taken > 0) this.skimMisses = 0;
@@ -384,6 +389,25 @@ export class RangeScanner {
         return;
       }
     }
+  }
+
+  /**
+   * Fill `wait` for the pending queries; false when the skim cannot stand in
+   * for the pairing (more than two wait, an id that is not four bytes, or
+   * the window of the first is over).
+   */
+  private waitForSkim(): boolean {
+    const pending = this.pending;
+    if (pending.length > MAX_PENDING_SKIMMED) return false;
+    const x0 = skimXidWord(pending[0]!.hit.xid);
+    const x1 = pending.length > 1 ? skimXidWord(pending[1]!.hit.xid) : 0;
+    const maxLines = pending[0]!.expiresAtLine - this.lineNo;
+    if (x0 < 0 || x1 < 0 || maxLines <= 0) return false;
+    const w = this.wait;
+    w.xid0 = x0;
+    w.xid1 = x1;
+    w.maxLines = maxLines;
+    return true;
   }
 
   /** Cheap pre-check without strings: does any pending query have this xid? */

@@ -59,7 +59,7 @@ const SLACK_BYTES = PAGE_BYTES;
 const MAX_PAGES = 65536;
 
 interface SkimExports {
-  skim(p: number, end: number, hint: number, filter: number, mask: number, singles: number): number;
+  skim(p: number, end: number, hint: number, filter: number, mask: number, singles: number, xid0: number, xid1: number, maxLines: number): number;
   filterAddPair(filter: number, mask: number, p1: number, len1: number, p2: number, len2: number): void;
   filterAddSingle(filter: number, mask: number, p: number, len: number): void;
   clearName(p: number, end: number): void;
@@ -79,6 +79,31 @@ const SKIM_SETTING = process.env['DNSHUNT_SKIM'];
 /** Whether the skim is on in this process (`DNSHUNT_SKIM=0` turns it off). */
 export function skimEnabled(): boolean {
   return SKIM_SETTING !== '0';
+}
+
+/**
+ * What the skim must leave to the caller while matched queries wait for their
+ * responses: PACKET lines with the query id `xid0` or `xid1` (each the id's
+ * four bytes as a little-endian word, `skimXidWord`; 0: none), and every line
+ * after the next `maxLines`.
+ */
+export interface SkimWait {
+  xid0: number;
+  xid1: number;
+  maxLines: number;
+}
+
+/** Nothing waits. */
+export const NOT_WAITING: SkimWait = { xid0: 0, xid1: 0, maxLines: 0x7fffffff };
+
+/**
+ * A query id as the skim compares it (four bytes, ASCII letters folded: the
+ * fold the pairing's own comparison implies), or -1 when it is not four bytes
+ * long (the skim cannot stand in for the pairing then).
+ */
+export function skimXidWord(xid: string): number {
+  if (xid.length !== 4) return -1;
+  return (xid.charCodeAt(0) | (xid.charCodeAt(1) << 8) | (xid.charCodeAt(2) << 16) | (xid.charCodeAt(3) << 24) | 0x20202020) >>> 0;
 }
 
 /** Skims the common lines of buffers inside its own memory; one per thread and read size (`skimmerFor`). */
@@ -177,15 +202,16 @@ export class Skimmer {
   /**
    * Skim the lines of `buf[start, end)` (`owns(buf)`; `end` right after an LF
    * or the end of the input) with the PACKET context expected `hint` bytes into
-   * each line (≤ 0: unknown), against the filter of the image in use. Adds
+   * each line (≤ 0: unknown), against the filter of the image in use, leaving
+   * to the caller the lines `waiting` says may answer a matched query. Adds
    * what it took to `counters` (lines, records, client queries, skipped) and
    * `lastLines`, and returns the offset of the first line it left to the
    * caller, or `end`.
    */
-  skim(buf: Uint8Array, start: number, end: number, hint: number, counters: ScanCounters): number {
+  skim(buf: Uint8Array, start: number, end: number, hint: number, counters: ScanCounters, waiting: SkimWait = NOT_WAITING): number {
     const base = buf.byteOffset;
     // the module returns an unsigned offset; JavaScript sees an i32
-    const next = (this.exports.skim(base + start, base + end, hint > 0 ? hint : 0, this.filterOffset, this.mask, this.singles) >>> 0) - base;
+    const next = (this.exports.skim(base + start, base + end, hint > 0 ? hint : 0, this.filterOffset, this.mask, this.singles, waiting.xid0, waiting.xid1, waiting.maxLines) >>> 0) - base;
     const c = this.counters;
     const lines = c[0]!;
     if (lines > 0) {

@@ -22,6 +22,10 @@ after(() => tmp.cleanup());
 let dirNo = 0;
 const freshDir = (): string => join(tmp.dir, `c${dirNo++}`);
 
+function padTo8(n: number): number {
+  return Math.ceil(n / 8) * 8;
+}
+
 function entryFiles(dir: string): string[] {
   return existsSync(dir) ? readdirSync(dir).filter((n) => n.endsWith('.bin')).sort() : [];
 }
@@ -132,6 +136,31 @@ describe('CacheStore', () => {
     writeFileSync(path, h);
     assert.equal(store.peek('k', 'p'), null);
     assert.equal(existsSync(path), false);
+  });
+
+  it('peek reads a few bytes of a section alone: the blocks that hold them, checked', () => {
+    const dir = freshDir();
+    const store = new CacheStore(dir);
+    const big = Uint8Array.from({ length: 100_000 }, (_, i) => (i * 31) & 0xff);
+    store.put('k', 'r', null, [Uint8Array.of(7), big]);
+    const peeked = store.peek('k', 'r');
+    assert.ok(peeked);
+    for (const [off, len] of [[0, 10], [16_380, 10], [16_384, 1], [99_990, 10], [0, 100_000], [50_000, 0]] as const) {
+      assert.deepEqual(peeked.read(1, off, len), big.subarray(off, off + len), `${off}+${len}`);
+    }
+    assert.equal(peeked.read(1, 99_995, 10), null, 'past the end');
+    assert.equal(peeked.read(1, -1, 2), null);
+    assert.equal(peeked.read(2, 0, 1), null, 'no such section');
+    // a damaged byte at 40,000 (the third block): reads of that block fail, others do not
+    const path = join(dir, 'k-r.bin');
+    const b = readFileSync(path);
+    const at = b.length - padTo8(100_000) + 40_000;
+    b[at]! ^= 0x10;
+    writeFileSync(path, b);
+    assert.equal(peeked.read(1, 39_990, 20), null);
+    assert.equal(peeked.read(1, 32_768, 1), null, 'anywhere in the damaged block');
+    assert.deepEqual(peeked.read(1, 10, 10), big.subarray(10, 20));
+    assert.deepEqual(peeked.read(1, 49_152, 16), big.subarray(49_152, 49_168));
   });
 
   it('writes the same file slice by slice with the event loop free (putAsync) as in one go (put)', async () => {
@@ -275,6 +304,32 @@ describe('IndicatorCache', () => {
     const fine = new IndicatorCache(new CacheStore(dir), 'code-1').readFeed(path);
     writeFileSync(path, `${feedText}more.example\n`);
     assert.deepEqual(feedFacts(fine.feed), want, 'from the entry, not from the changed feed');
+  });
+
+  it('explains a hit from a cached feed by reading that domain\'s blocks alone, not the whole parse', () => {
+    const dir = freshDir();
+    const path = join(tmp.dir, 'feed-blocks.txt');
+    const names = Array.from({ length: 4000 }, (_, i) => `host${i}.example${i % 7}.com`);
+    writeFileSync(path, `${names.join('\n')}\n`);
+    const first = new IndicatorCache(new CacheStore(dir), 'code-1');
+    first.readFeed(path);
+    assert.equal(first.flush(), null);
+    const [entry] = entryFiles(dir).filter((n) => n.startsWith('feed-'));
+    const entryPath = join(dir, entry!);
+    // damage the last domain's bytes (far from the first's blocks), then change the feed: only a read of the whole parse meets either
+    const b = readFileSync(entryPath);
+    const at = b.indexOf(names[names.length - 1]!, 0, 'latin1');
+    assert.ok(at > 0);
+    b[at]! ^= 0x01;
+    writeFileSync(entryPath, b);
+    const feed = new IndicatorCache(new CacheStore(dir), 'code-1').readFeed(path).feed;
+    writeFileSync(path, 'changed.example\n');
+    assert.equal(feed.domain(0), names[0]);
+    assert.equal(feed.lineOf(0), 1);
+    assert.equal(feed.domain(1234), names[1234]);
+    assert.equal(feed.lineOf(1234), 1235);
+    // the damaged block: not read alone, and the whole parse cannot be had any more
+    assert.throws(() => feed.domain(names.length - 1), /changed during the run/);
   });
 
   it('leaves an unreadable feed to the feed reader, which says why', () => {

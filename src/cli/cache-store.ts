@@ -5,17 +5,18 @@
  * An entry is named by its kind and a key that is a SHA-256 of everything that
  * decides its content, so an entry is never stale, only unused; the least
  * recently used go when the folder outgrows its bound. Every entry carries a
- * SHA-256 of each section and one of its metadata and those, checked on each
- * read: a torn or damaged file is a miss (and is removed), never a wrong
- * answer. The header checks out on its own, so a reader may take the
- * metadata now and the sections only when it needs them (`peek`).
+ * digest of each 16 KiB block of each section (SHA-256, its first 16 bytes)
+ * and a SHA-256 of its metadata and those, checked on each read: a torn or
+ * damaged file is a miss (and is removed), never a wrong answer. The header
+ * checks out on its own, so a reader may take the metadata now and the
+ * sections, or a few bytes of one, only when it needs them (`peek`).
  *
  * Entry file (`<kind>-<key>.bin`):
  *
  *   "DNSHCACH"        8 bytes
  *   u32 LE            header length H
  *   header            H bytes of JSON: { format, kind, key, meta (the metadata as JSON text),
- *                     sections: [byte lengths], digests: [SHA-256 of each section], sha256 (of meta and digests) }
+ *                     sections: [byte lengths], digests: [each section's block digests, base64], sha256 (of meta and digests) }
  *   zeros             up to the next multiple of 8
  *   section 0 … n-1   each padded with zeros to a multiple of 8 (so Int32 views line up)
  */
@@ -27,7 +28,7 @@ import { isAbsolute, join } from 'node:path';
 
 const MAGIC = Buffer.from('DNSHCACH', 'latin1');
 /** Layout version of the entry files. */
-const FORMAT = 3;
+const FORMAT = 4;
 /** Sections are padded to this many bytes. */
 const ALIGN = 8;
 /** A header longer than this is not one of ours. */
@@ -37,8 +38,12 @@ export const DEFAULT_CACHE_MAX_BYTES = 512 * 1024 * 1024;
 /** A temporary file this old was left by a writer that died; it is removed when the folder is pruned. */
 const STALE_TMP_MS = 60 * 60 * 1000;
 const TMP_SUFFIX = '.tmp';
-/** Entries are hashed and written this much at a time. */
+/** Entries are written this much at a time (a multiple of BLOCK_BYTES). */
 const WRITE_SLICE_BYTES = 4 * 1024 * 1024;
+/** Sections are checked in blocks of this many bytes, so a few bytes of one can be read alone (`PeekedEntry.read`). */
+const BLOCK_BYTES = 16 * 1024;
+/** Bytes of a block's SHA-256 kept (integrity against damage, not against an adversary: entries are the user's own). */
+const BLOCK_DIGEST_BYTES = 16;
 const ENTRY_SUFFIX = '.bin';
 
 /** An entry as read back: its metadata and its sections (each in a buffer of its own, from offset 0). */
@@ -57,6 +62,8 @@ export interface PeekedEntry {
    * are checked against the digests read first.
    */
   sections(): Uint8Array[] | null;
+  /** `length` bytes of section `section` from `offset`, read and checked now (the blocks that hold them); null as for `sections`. */
+  read(section: number, offset: number, length: number): Uint8Array | null;
 }
 
 /**
@@ -112,25 +119,27 @@ export class CacheStore {
     const path = this.pathOf(kind, key);
     const header = this.open(path, (fd) => readHeader(fd, kind, key));
     if (header === null) return null;
+    const again = <T>(read: (fd: number, h: EntryHeader) => T | null): T | null => {
+      let fd: number;
+      try {
+        fd = openSync(path, 'r');
+      } catch {
+        return null;
+      }
+      try {
+        const h = readHeader(fd, kind, key);
+        if (h === null || h === UNTRUSTED || h.sha256 !== header.sha256) return null;
+        return read(fd, h);
+      } catch {
+        return null;
+      } finally {
+        closeSync(fd);
+      }
+    };
     return {
       meta: JSON.parse(header.metaText) as unknown,
-      sections: () => {
-        let fd: number;
-        try {
-          fd = openSync(path, 'r');
-        } catch {
-          return null;
-        }
-        try {
-          const again = readHeader(fd, kind, key);
-          if (again === null || again === UNTRUSTED || again.sha256 !== header.sha256) return null;
-          return readSections(fd, again, () => false);
-        } catch {
-          return null;
-        } finally {
-          closeSync(fd);
-        }
-      },
+      sections: () => again((fd, h) => readSections(fd, h, () => false)),
+      read: (section, offset, length) => again((fd, h) => readRange(fd, h, section, offset, length)),
     };
   }
 
@@ -219,7 +228,7 @@ export class CacheStore {
    */
   private plan(kind: string, key: string, meta: unknown, sections: readonly Uint8Array[]): { path: string; tmp: string; pieces: () => Generator<Uint8Array>; lead: () => Buffer } {
     const metaText = JSON.stringify(meta) ?? 'null';
-    const hashes = sections.map(() => createHash('sha256'));
+    const blockDigests = sections.map((x) => Buffer.alloc(Math.ceil(x.byteLength / BLOCK_BYTES) * BLOCK_DIGEST_BYTES));
     const header = (digests: string[]): Buffer => Buffer.from(JSON.stringify({ format: FORMAT, kind, key, meta: metaText, sections: sections.map((x) => x.byteLength), digests, sha256: headerDigest(metaText, digests) }), 'utf8');
     const leadOf = (h: Buffer): Buffer => {
       const lead = Buffer.alloc(padded(MAGIC.length + 4 + h.length));
@@ -228,7 +237,7 @@ export class CacheStore {
       h.copy(lead, MAGIC.length + 4);
       return lead;
     };
-    const blank = leadOf(header(sections.map(() => '0'.repeat(64)))); // a SHA-256 in hex is 64 characters: same length
+    const blank = leadOf(header(blockDigests.map((d) => d.toString('base64')))); // the same length as the real digests
     const path = this.pathOf(kind, key);
     return {
       path,
@@ -239,14 +248,16 @@ export class CacheStore {
         for (const [i, x] of sections.entries()) {
           for (let off = 0; off < x.byteLength; off += WRITE_SLICE_BYTES) {
             const slice = x.subarray(off, Math.min(x.byteLength, off + WRITE_SLICE_BYTES));
-            hashes[i]!.update(slice);
+            for (let b = 0; b < slice.byteLength; b += BLOCK_BYTES) {
+              blockDigest(slice.subarray(b, Math.min(slice.byteLength, b + BLOCK_BYTES))).copy(blockDigests[i]!, ((off + b) / BLOCK_BYTES) * BLOCK_DIGEST_BYTES);
+            }
             yield slice;
           }
           const pad = padded(x.byteLength) - x.byteLength;
           if (pad > 0) yield zeros.subarray(0, pad);
         }
       },
-      lead: () => leadOf(header(hashes.map((h) => h.digest('hex')))),
+      lead: () => leadOf(header(blockDigests.map((d) => d.toString('base64')))),
     };
   }
 
@@ -326,6 +337,8 @@ interface EntryHeader {
   metaText: string;
   lengths: number[];
   digests: string[];
+  /** Each section's block digests, decoded. */
+  blocks: Buffer[];
   sha256: string;
   /** Offset of section 0. */
   position: number;
@@ -361,20 +374,53 @@ function readHeader(fd: number, kind: string, key: string): EntryHeader | null |
   const position = padded(lead.length + headerLength);
   if (position + lengths.reduce((s, n) => s + padded(n), 0) !== size) return null;
   if (headerDigest(header.meta, digests) !== header.sha256) return null;
-  return { metaText: header.meta, lengths, digests, sha256: header.sha256, position };
+  const blocks = digests.map((d) => Buffer.from(d, 'base64'));
+  if (blocks.some((b, i) => b.length !== Math.ceil(lengths[i]! / BLOCK_BYTES) * BLOCK_DIGEST_BYTES)) return null;
+  return { metaText: header.meta, lengths, digests, blocks, sha256: header.sha256, position };
+}
+
+/** The digest a block is checked against: the first BLOCK_DIGEST_BYTES of its SHA-256. */
+function blockDigest(block: Uint8Array): Buffer {
+  return createHash('sha256').update(block).digest().subarray(0, BLOCK_DIGEST_BYTES);
+}
+
+/** Whether `bytes`, section `section`'s bytes from block `first` on, hold the blocks its header promised. */
+function blocksCheck(header: EntryHeader, section: number, first: number, bytes: Uint8Array): boolean {
+  const digests = header.blocks[section]!;
+  for (let b = 0; b * BLOCK_BYTES < bytes.byteLength; b++) {
+    const at = (first + b) * BLOCK_DIGEST_BYTES;
+    if (!blockDigest(bytes.subarray(b * BLOCK_BYTES, Math.min(bytes.byteLength, (b + 1) * BLOCK_BYTES))).equals(digests.subarray(at, at + BLOCK_DIGEST_BYTES))) return false;
+  }
+  return true;
+}
+
+/** Offset in the file of section `i`. */
+function sectionPosition(header: EntryHeader, i: number): number {
+  let position = header.position;
+  for (let j = 0; j < i; j++) position += padded(header.lengths[j]!);
+  return position;
 }
 
 /** Read and check an entry's sections (section `i` into a SharedArrayBuffer when `shared(i)`); null when one does not check out. */
 function readSections(fd: number, header: EntryHeader, shared: (section: number) => boolean): Uint8Array[] | null {
   const sections: Uint8Array[] = [];
-  let position = header.position;
   for (let i = 0; i < header.lengths.length; i++) {
     const n = header.lengths[i]!;
     const view = new Uint8Array(shared(i) ? new SharedArrayBuffer(n) : new ArrayBuffer(n));
-    if (!readExactly(fd, view, position)) return null;
-    if (createHash('sha256').update(view).digest('hex') !== header.digests[i]) return null;
+    if (!readExactly(fd, view, sectionPosition(header, i)) || !blocksCheck(header, i, 0, view)) return null;
     sections.push(view);
-    position += padded(n);
   }
   return sections;
+}
+
+/** Read and check `length` bytes of section `section` from `offset` (the whole blocks that hold them are read and checked); null when out of range or damaged. */
+function readRange(fd: number, header: EntryHeader, section: number, offset: number, length: number): Uint8Array | null {
+  const size = header.lengths[section];
+  if (size === undefined || !Number.isSafeInteger(offset) || !Number.isSafeInteger(length) || offset < 0 || length < 0 || offset + length > size) return null;
+  if (length === 0) return new Uint8Array(0);
+  const first = Math.floor(offset / BLOCK_BYTES);
+  const end = Math.min(size, Math.ceil((offset + length) / BLOCK_BYTES) * BLOCK_BYTES);
+  const bytes = new Uint8Array(end - first * BLOCK_BYTES);
+  if (!readExactly(fd, bytes, sectionPosition(header, section) + first * BLOCK_BYTES) || !blocksCheck(header, section, first, bytes)) return null;
+  return bytes.slice(offset - first * BLOCK_BYTES, offset - first * BLOCK_BYTES + length);
 }

@@ -146,7 +146,7 @@ export class IndicatorCache {
     if (peeked !== null && digest !== null && isFeedMeta(peeked.meta)) {
       const meta = peeked.meta;
       this.stats.feedHits++;
-      return { feed: FeedResult.deferred(path, meta, () => feedColumns(path, digest, meta, peeked)), digest };
+      return { feed: FeedResult.deferred(path, meta, () => feedColumns(path, digest, meta, peeked), (i) => feedDomain(meta, peeked, i)), digest };
     }
     this.stats.feedMisses++;
     // Parsed from a second read: hash what is parsed, so a file rewritten since
@@ -316,6 +316,27 @@ function namesFromEntry(meta: unknown, sections: readonly Uint8Array[], configs:
     start = end;
   }
   return start === all.length ? out : null;
+}
+
+/** Longest domain a feed holds (RFC 1035 names are at most 253 characters; the feed reader refuses longer). */
+const MAX_FEED_DOMAIN = 253;
+
+/**
+ * Domain `i` of a feed's cached parse and its line, read alone from the entry
+ * (a few blocks of each column); null when they cannot be (the entry went or
+ * went bad), and then the whole columns are read, or the feed parsed again.
+ */
+function feedDomain(meta: FeedSnapshot['meta'], entry: PeekedEntry, i: number): { domain: string; line: number } | null {
+  const ends = entry.read(1, (i === 0 ? 0 : i - 1) * 4, i === 0 ? 4 : 8);
+  const line = entry.read(2, i * 4, 4);
+  if (ends === null || line === null) return null;
+  const e = Buffer.from(ends.buffer, ends.byteOffset, ends.byteLength);
+  const start = i === 0 ? 0 : e.readInt32LE(0);
+  const end = e.readInt32LE(i === 0 ? 0 : 4);
+  if (start < 0 || end <= start || end > meta.bytes || end - start > MAX_FEED_DOMAIN) return null;
+  const pool = entry.read(0, start, end - start);
+  if (pool === null) return null;
+  return { domain: Buffer.from(pool.buffer, pool.byteOffset, pool.byteLength).toString('latin1'), line: Buffer.from(line.buffer, line.byteOffset, 4).readInt32LE(0) };
 }
 
 /**

@@ -101,6 +101,9 @@ export class FeedResult implements DomainList {
   private lines: Int32Array<ArrayBuffer> = new Int32Array(INITIAL_DOMAINS);
   /** Where the columns come from when they were not loaded yet (`deferred`); null once they are here. */
   private pending: (() => FeedColumns) | null = null;
+  /** While they are not: one domain and its line, read alone (`deferred`), and those read so far. */
+  private readOne: ((i: number) => { domain: string; line: number } | null) | null = null;
+  private readSoFar: Map<number, { domain: string; line: number }> | null = null;
 
   /** `poolBytes`: room for this many domain bytes before the pool has to grow (a feed's text length is always enough). */
   constructor(file: string, poolBytes = INITIAL_DOMAINS * 16) {
@@ -192,13 +195,28 @@ export class FeedResult implements DomainList {
   /**
    * A result known by its snapshot's metadata (counts, skipped lines, IPs),
    * whose columns `load` gives on first use: a scan whose compiled set is
-   * cached needs a feed's domains and lines only to explain a hit. `load`
-   * must give columns that fit the metadata's counts (`fits`), or throw.
+   * cached needs a feed's domains and lines only to explain a hit, and then
+   * only a hit's: `one(i)` reads domain `i` and its line alone (null: it
+   * could not, and `load` is used). `load` must give columns that fit the
+   * metadata's counts (`fits`), or throw.
    */
-  static deferred(file: string, meta: FeedSnapshot['meta'], load: () => FeedColumns): FeedResult {
+  static deferred(file: string, meta: FeedSnapshot['meta'], load: () => FeedColumns, one: ((i: number) => { domain: string; line: number } | null) | null = null): FeedResult {
     const r = FeedResult.ofMeta(file, meta);
     r.pending = load;
+    r.readOne = one;
     return r;
+  }
+
+  /** Domain `i` and its line without loading the columns, when they are deferred and can be read alone; else null. */
+  private oneAlone(i: number): { domain: string; line: number } | null {
+    if (this.pending === null || this.readOne === null || !Number.isInteger(i) || i < 0 || i >= this.count) return null;
+    this.readSoFar ??= new Map();
+    let got = this.readSoFar.get(i) ?? null;
+    if (got === null) {
+      got = this.readOne(i);
+      if (got !== null) this.readSoFar.set(i, got);
+    }
+    return got;
   }
 
   /** Whether `columns` are those of a parse of `count` domains of `bytes` bytes in all (lengths and the pool's end agree). */
@@ -231,6 +249,8 @@ export class FeedResult implements DomainList {
     this.ends = columns.ends;
     this.lines = columns.lines;
     this.pending = null;
+    this.readOne = null;
+    this.readSoFar = null;
   }
 
   private startOf(i: number): number {
@@ -239,13 +259,21 @@ export class FeedResult implements DomainList {
 
   /** Domain `i` as text. */
   domain(i: number): string {
-    if (this.pending !== null) this.load();
+    if (this.pending !== null) {
+      const alone = this.oneAlone(i);
+      if (alone !== null) return alone.domain;
+      this.load();
+    }
     return Buffer.from(this.pool.buffer, this.pool.byteOffset + this.startOf(i), this.ends[i]! - this.startOf(i)).toString('latin1');
   }
 
   /** The feed line domain `i` came from. */
   lineOf(i: number): number {
-    if (this.pending !== null) this.load();
+    if (this.pending !== null) {
+      const alone = this.oneAlone(i);
+      if (alone !== null) return alone.line;
+      this.load();
+    }
     return this.lines[i]!;
   }
 

@@ -22,6 +22,15 @@ after(() => tmp.cleanup());
 let dirNo = 0;
 const freshDir = (): string => join(tmp.dir, `c${dirNo++}`);
 
+/** Change the one-digit value of `field` in an entry's metadata (JSON text inside the header's JSON) to `digit`, in place. */
+function changeMetaDigit(path: string, field: string, digit: string): void {
+  const b = readFileSync(path);
+  const at = b.indexOf(`${field}\\":`);
+  assert.ok(at > 0, 'the metadata is in the header as JSON text');
+  b[at + field.length + 3] = digit.charCodeAt(0);
+  writeFileSync(path, b);
+}
+
 function padTo8(n: number): number {
   return Math.ceil(n / 8) * 8;
 }
@@ -88,11 +97,7 @@ describe('CacheStore', () => {
     const store = new CacheStore(dir);
     store.put('k', 'm', { labels: 4, ips: [] }, [Uint8Array.of(1, 2, 3)]);
     const path = join(dir, 'k-m.bin');
-    const b = readFileSync(path);
-    const at = b.indexOf('labels\\":4');
-    assert.ok(at > 0, 'the metadata is in the header as JSON text');
-    b[at + 'labels\\":'.length] = 0x31; // 4 -> 1, same length
-    writeFileSync(path, b);
+    changeMetaDigit(path, 'labels', '1'); // 4 -> 1, same length
     assert.equal(store.get('k', 'm'), null);
     assert.equal(existsSync(path), false);
   });
@@ -129,11 +134,7 @@ describe('CacheStore', () => {
     assert.equal(same?.sections(), null);
     // a damaged header is a miss, and the entry is removed
     store.put('k', 'p', { n: 2 }, sections);
-    const h = readFileSync(path);
-    const at = h.indexOf('"n\\":2');
-    assert.ok(at > 0);
-    h[at + '"n\\":'.length] = 0x33;
-    writeFileSync(path, h);
+    changeMetaDigit(path, 'n', '3');
     assert.equal(store.peek('k', 'p'), null);
     assert.equal(existsSync(path), false);
   });

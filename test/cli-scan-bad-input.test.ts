@@ -266,6 +266,14 @@ describe('bad indicator feeds', () => {
     assert.equal(ok.code, 1, `a 63-character label is fine: ${ok.stderr}`);
   });
 
+  it('a damaged log whose _msdcs lookups name a 64-character label is scanned: no suffix is learned from them', T, async () => {
+    const srv = (xid: string) => HIT.replace('ee7f', xid).replace('A      (4)evil(2)pw(0)', `SRV    (5)_ldap(4)_tcp(2)dc(6)_msdcs(64)${'a'.repeat(64)}(5)local(0)`);
+    const log = path('long-ad.log', [srv('1001'), '', srv('1002'), '', HIT, ''].join('\r\n'));
+    const r = await runCli(['scan', '--quiet', '--format', 'json', '--ioc', path('evil2.txt', 'evil.pw\n'), log], RUN);
+    assert.equal(r.code, 1, r.stderr);
+    assert.ok(!report(r).warnings.some((w) => w.includes('learned')), JSON.stringify(report(r).warnings));
+  });
+
   it('a missing feed file', T, async () => {
     const f = join(tmp.dir, 'no-feed.txt');
     assertInputError(await runCli(['scan', '--ioc', f, path('y.log', `${HIT}\n`)], RUN), f);

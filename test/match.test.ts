@@ -257,17 +257,18 @@ describe('NameMatcher: search suffixes', () => {
     assert.ok(PUBLIC_SHORT_LABELS.split(' ').includes('uk') && PUBLIC_SHORT_LABELS.split(' ').includes('com'), 'two-letter and three-letter TLDs are in the build\'s table');
   });
 
-  it('property: a label with a digit, _ or - (not an xn-- one) is no public suffix, as the list says', () => {
-    const chars = 'abcdefghijklmnopqrstuvwxyz0123456789-_';
+  it('property: a label with a digit, _ or - (not an xn-- one) is no public suffix, as the list says; any other byte is the list\'s to judge', () => {
+    const chars = 'abcdefghijklmnopqrstuvwxyz0123456789-_.:/@?#\\ \t\u00e9';
     fc.assert(
-      fc.property(fc.array(fc.constantFrom(...chars), { minLength: 1, maxLength: 20 }), fc.constantFrom(...'0123456789-_'), fc.nat(), (body, odd, at) => {
+      fc.property(fc.array(fc.constantFrom(...chars), { minLength: 1, maxLength: 20 }), fc.constantFrom(...'0123456789-_.:/@ '), fc.nat(), (body, odd, at) => {
         const l = body.join('');
         const label = l.slice(0, at % (l.length + 1)) + odd + l.slice(at % (l.length + 1));
         assert.equal(isPublicTopLabel(label), isPublicTopLabelByList(label), label);
       }),
       { numRuns: 3000 },
     );
-    for (const l of ['xn--p1ai', 'xn--fiqs8s', 'xn--zzzzzz1', '_msdcs', '8a3e2b6c-1d2e-4f3a-9b8c-7d6e5f4a3b2c', 'default-first-site-name']) assert.equal(isPublicTopLabel(l), isPublicTopLabelByList(l), l);
+    for (const l of ['xn--p1ai', 'xn--fiqs8s', 'xn--zzzzzz1', '_msdcs', '8a3e2b6c-1d2e-4f3a-9b8c-7d6e5f4a3b2c', 'default-first-site-name', 'com.', 'foo.com', 'com:80', 'a@com', 'com\\']) assert.equal(isPublicTopLabel(l), isPublicTopLabelByList(l), l);
+    assert.equal(isPublicTopLabel('foo.com'), true, 'a label holding a dot is judged by the list, as before');
     assert.equal(isPublicTopLabel('xn--p1ai'), true, 'an internationalised TLD in its xn-- form is asked of the list');
   });
 

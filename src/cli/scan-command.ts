@@ -182,7 +182,8 @@ const MAX_LEARNED_SUFFIXES = 8;
 export function learnedSuffixes(adDomains: ReadonlyMap<string, number>, configured: readonly string[]): string[] {
   const have = new Set(configured.map((s) => s.toLowerCase().replace(/^\.+|\.+$/g, '')));
   return [...adDomains]
-    .filter(([d, n]) => n >= MIN_AD_DOMAIN_SIGHTINGS && !have.has(d) && /^[a-z0-9_-]+(\.[a-z0-9_-]+)+$/.test(d))
+    // a usable --suffix value (labels of 1 to 63 characters): a damaged log must not make one prepareIndicators refuses
+    .filter(([d, n]) => n >= MIN_AD_DOMAIN_SIGHTINGS && !have.has(d) && /^[a-z0-9_-]{1,63}(\.[a-z0-9_-]{1,63})+$/.test(d))
     .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))
     .slice(0, MAX_LEARNED_SUFFIXES)
     .map(([d]) => d);

@@ -65,15 +65,21 @@ export function isPublicTopLabelByList(label: string): boolean {
 /**
  * Whether `label` is spelt as no top-level domain is: every TLD is letters
  * only, or an internationalised one in its `xn--` form (IANA's root zone), so
- * a label with a digit, `_` or `-` elsewhere (`_msdcs`, a GUID) is not public.
+ * a label of letters, digits, `_` and `-` with at least one of the last three
+ * (`_msdcs`, a GUID) is not public. Any other byte (`.`, `:`, `/`, `@`, a
+ * blank…) goes to the list: tldts reads those as separators and judges what
+ * is left (`com.` is public there).
  */
 function notSpeltAsTld(label: string): boolean {
   if (label.startsWith('xn--')) return false;
+  let other = false;
   for (let i = 0; i < label.length; i++) {
     const c = label.charCodeAt(i);
-    if (c < 0x61 || c > 0x7a) return true;
+    if (c >= 0x61 && c <= 0x7a) continue;
+    if ((c >= 0x30 && c <= 0x39) || c === 0x5f || c === 0x2d) other = true;
+    else return false;
   }
-  return false;
+  return other;
 }
 
 /** True when `label` (lower case) is a public suffix of its own (an ICANN TLD such as `com`, `pw`, `onion`). */

@@ -243,6 +243,21 @@ describe('skim: lines on its edges', () => {
       assertSame(js, skimmed, 'same slot, same length, other bytes');
     });
 
+    it('names cleared by one matcher are not another\'s: the same image without suffix stripping clears what stripping matches', () => {
+      const image = buildMatcher(['evil.pw']);
+      // first a response (it tells where PACKET sits, and clears nothing), then the two queries
+      const log = Buffer.from([answer('(3)www(6)google(3)com(0)', 'NOERROR'), '', query('(4)evil(2)pw(4)corp(5)local(0)'), '', query('(4)evil(2)pw(4)corp(5)local(0)'), ''].join('\r\n'), 'latin1');
+      const skimmer = new Skimmer(log.length);
+      skimmer.useImage(image);
+      log.copy(skimmer.buffer);
+      const plain = new RangeScanner(new NameMatcher(image, false), 100, skimmer);
+      plain.feedLines(skimmer.buffer, 0, log.length);
+      assert.equal(plain.hits.length, 0, 'without stripping, corp.local stays and nothing matches');
+      const stripping = new RangeScanner(new NameMatcher(image, true), 100, skimmer);
+      stripping.feedLines(skimmer.buffer, 0, log.length);
+      assert.equal(stripping.hits.length, 2, 'with stripping both queries match evil.pw');
+    });
+
     it('names cleared under one set of indicators are forgotten with it', () => {
       const other = new NameMatcher(buildMatcher(['evil.pw.com']), true);
       const log = among(query(cleared), query(cleared));

@@ -199,7 +199,7 @@ export class RangeScanner {
         if (this.skimPause > 0) {
           this.skimPause--;
         } else {
-          p = skimmer.skim(buf, p, end, this.fields.contextHint, this.counters, this.pending.length === 0 ? NOT_WAITING : this.wait);
+          p = skimmer.skim(buf, p, end, this.fields.contextHint, this.counters, this.pending.length === 0 ? NOT_WAITING : this.wait, this.matcher);
           const taken = skimmer.lastLines;
           this.lineNo += taken;
           if (taken > 0) this.skimMisses = 0;
@@ -329,7 +329,7 @@ export class RangeScanner {
     const m = this.matcher.match(buf, labels, count, this.nameMatch);
     if (m.id < 0) {
       // the skim takes this name from now on, even when its filter lets it through
-      this.skimmer?.clearName(this.matcher.image, buf, f.nameStart, f.nameEnd);
+      this.skimmer?.clearName(this.matcher, buf, f.nameStart, f.nameEnd);
       return;
     }
     // A hit: rare, so strings are made here and only here.

@@ -22,7 +22,7 @@
  * way out should a platform lack WebAssembly SIMD.
  */
 import type { ScanCounters } from '../core/index.js';
-import type { CompiledMatcher } from '../match/index.js';
+import type { CompiledMatcher, NameMatcher } from '../match/index.js';
 import { SKIM_WASM_BASE64 } from './skim-binary.js';
 
 /**
@@ -122,6 +122,8 @@ export class Skimmer {
   private counters: Int32Array;
   /** The image whose filter is in the memory (`useImage`), its mask and single-label flag. */
   private image: CompiledMatcher | null = null;
+  /** Whose verdicts the cleared names are (a name's outcome depends on the image and on the matcher's settings). */
+  private clearedFor: object | null = null;
   private mask = 0;
   private singles = 0;
 
@@ -151,8 +153,7 @@ export class Skimmer {
       this.buffer = Buffer.from(this.memoryBuffer, BUFFER_OFFSET, this.chunkBytes);
     }
     new Uint8Array(this.memoryBuffer, this.filterOffset, image.filter.length).set(image.filter);
-    // names cleared under another image may match this one
-    new Uint8Array(this.memoryBuffer, CLEARED_OFFSET, CLEARED_BYTES).fill(0);
+    this.forgetCleared();
     this.mask = image.filterMask;
     this.singles = image.singleLabelIndicators ? 1 : 0;
     this.image = image;
@@ -183,14 +184,24 @@ export class Skimmer {
     return Uint8Array.from(filter);
   }
 
+  /** Empty the cleared names (a new image or another matcher: names cleared before may match now). */
+  private forgetCleared(): void {
+    new Uint8Array(this.memoryBuffer, CLEARED_OFFSET, CLEARED_BYTES).fill(0);
+    this.clearedFor = null;
+  }
+
   /**
-   * Tell the module that the query name `buf[start, end)` (as logged, `owns(buf)`)
-   * matches nothing in `image`: it then takes later client queries of the
-   * same name even when the filter lets them through. Ignored unless `image`
-   * is the one in use.
+   * Tell the module that `matcher` (over the image in use) found that the
+   * query name `buf[start, end)` (as logged, `owns(buf)`) matches nothing: the
+   * skim then takes later client queries of the same name for that matcher
+   * even when the filter lets them through. Ignored for another image.
    */
-  clearName(image: CompiledMatcher, buf: Uint8Array, start: number, end: number): void {
-    if (image !== this.image || !this.owns(buf)) return;
+  clearName(matcher: NameMatcher, buf: Uint8Array, start: number, end: number): void {
+    if (matcher.image !== this.image || !this.owns(buf)) return;
+    if (this.clearedFor !== matcher) {
+      this.forgetCleared();
+      this.clearedFor = matcher;
+    }
     this.exports.clearName(buf.byteOffset + start, buf.byteOffset + end);
   }
 
@@ -203,12 +214,15 @@ export class Skimmer {
    * Skim the lines of `buf[start, end)` (`owns(buf)`; `end` right after an LF
    * or the end of the input) with the PACKET context expected `hint` bytes into
    * each line (≤ 0: unknown), against the filter of the image in use, leaving
-   * to the caller the lines `waiting` says may answer a matched query. Adds
+   * to the caller the lines `waiting` says may answer a matched query, and
+   * taking names `matcher` cleared (`clearName`; none for another). Adds
    * what it took to `counters` (lines, records, client queries, skipped) and
    * `lastLines`, and returns the offset of the first line it left to the
    * caller, or `end`.
    */
-  skim(buf: Uint8Array, start: number, end: number, hint: number, counters: ScanCounters, waiting: SkimWait = NOT_WAITING): number {
+  skim(buf: Uint8Array, start: number, end: number, hint: number, counters: ScanCounters, waiting: SkimWait = NOT_WAITING, matcher: NameMatcher | null = null): number {
+    // the cleared names are one matcher's verdicts: another's (say, without suffix stripping) may differ
+    if (this.clearedFor !== null && this.clearedFor !== matcher) this.forgetCleared();
     const base = buf.byteOffset;
     // the module returns an unsigned offset; JavaScript sees an i32
     const next = (this.exports.skim(base + start, base + end, hint > 0 ? hint : 0, this.filterOffset, this.mask, this.singles, waiting.xid0, waiting.xid1, waiting.maxLines) >>> 0) - base;

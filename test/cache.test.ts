@@ -119,19 +119,22 @@ describe('CacheStore', () => {
     const late = store.peek('k', 'p');
     assert.ok(late, 'the header is intact');
     assert.equal(late.sections(), null);
-    assert.equal(store.get('k', 'p'), null);
-    // rewritten in between with other contents under the same name: not what the header promised
+    late.close();
+    assert.equal(existsSync(path), false, 'a section found damaged removes the entry (the next run computes it again)');
+    // replaced in between by another run (written aside and renamed, as put does): the file held open is still read
     store.put('k', 'p', { n: 2 }, sections);
     const before = store.peek('k', 'p');
     assert.ok(before);
     store.put('k', 'p', { n: 2 }, [Uint8Array.of(1, 2, 4), sections[1]!]);
-    assert.equal(before.sections(), null, 'another section digest');
+    assert.deepEqual(before.sections()?.[0], Uint8Array.of(1, 2, 3), 'the bytes its header promised');
+    before.close();
+    assert.equal(before.sections(), null, 'closed');
+    // overwritten in place (damage): not what the header promised
     const same = store.peek('k', 'p');
-    store.put('k', 'p', { n: 2 }, [Uint8Array.of(1, 2, 4), sections[1]!]);
-    assert.deepEqual(same?.sections()?.[0], Uint8Array.of(1, 2, 4), 'the same contents written again read fine');
-    // gone in between
+    assert.ok(same);
     writeFileSync(path, 'x');
-    assert.equal(same?.sections(), null);
+    assert.equal(same.sections(), null);
+    same.close();
     // a damaged header is a miss, and the entry is removed
     store.put('k', 'p', { n: 2 }, sections);
     changeMetaDigit(path, 'n', '3');
@@ -287,7 +290,7 @@ describe('IndicatorCache', () => {
     };
     const intact = readFileSync(entryPath);
     // read now, spoiled after: the columns come from the feed, the same as before
-    const late = new IndicatorCache(new CacheStore(dir), 'code-1');
+    const late = new IndicatorCache(new CacheStore(dir), 'code-1', true, true);
     const deferred = late.readFeed(path);
     assert.equal(late.stats.feedHits, 1);
     assert.equal(deferred.feed.count, readFeed(path).count, 'the counts are known at once');
@@ -295,16 +298,23 @@ describe('IndicatorCache', () => {
     assert.deepEqual(feedFacts(deferred.feed), want);
     // the same, with the feed rewritten meanwhile: the run cannot explain its hits, and says so
     writeFileSync(entryPath, intact);
-    const changed = new IndicatorCache(new CacheStore(dir), 'code-1').readFeed(path);
+    const changed = new IndicatorCache(new CacheStore(dir), 'code-1', true, true).readFeed(path);
     spoil();
     writeFileSync(path, `${feedText}more.example\n`);
     assert.throws(() => changed.feed.domain(0), (e: unknown) => (e as { code?: string }).code === 'DNSHUNT_E_BAD_FEED' && /changed during the run/.test((e as Error).message));
     // intact: read from the entry (a mutant that always parses again fails the case above, one that never does fails this one)
     writeFileSync(path, feedText);
     writeFileSync(entryPath, intact);
-    const fine = new IndicatorCache(new CacheStore(dir), 'code-1').readFeed(path);
+    const fine = new IndicatorCache(new CacheStore(dir), 'code-1', true, true).readFeed(path);
     writeFileSync(path, `${feedText}more.example\n`);
     assert.deepEqual(feedFacts(fine.feed), want, 'from the entry, not from the changed feed');
+    // not deferred (tail): the columns are read at once, so nothing later can spoil them
+    writeFileSync(path, feedText);
+    writeFileSync(entryPath, intact);
+    const eager = new IndicatorCache(new CacheStore(dir), 'code-1').readFeed(path);
+    spoil();
+    writeFileSync(path, `${feedText}more.example\n`);
+    assert.deepEqual(feedFacts(eager.feed), want, 'read before the entry and the feed changed');
   });
 
   it('explains a hit from a cached feed by reading that domain\'s blocks alone, not the whole parse', () => {
@@ -323,7 +333,8 @@ describe('IndicatorCache', () => {
     assert.ok(at > 0);
     b[at]! ^= 0x01;
     writeFileSync(entryPath, b);
-    const feed = new IndicatorCache(new CacheStore(dir), 'code-1').readFeed(path).feed;
+    const cache = new IndicatorCache(new CacheStore(dir), 'code-1', true, true);
+    const feed = cache.readFeed(path).feed;
     writeFileSync(path, 'changed.example\n');
     assert.equal(feed.domain(0), names[0]);
     assert.equal(feed.lineOf(0), 1);
@@ -331,6 +342,17 @@ describe('IndicatorCache', () => {
     assert.equal(feed.lineOf(1234), 1235);
     // the damaged block: not read alone, and the whole parse cannot be had any more
     assert.throws(() => feed.domain(names.length - 1), /changed during the run/);
+    cache.close();
+    // past 256 domains read alone, the columns are read whole (here they cannot be any more)
+    writeFileSync(path, `${names.join('\n')}\n`);
+    writeFileSync(entryPath, b);
+    const many = new IndicatorCache(new CacheStore(dir), 'code-1', true, true);
+    const feed2 = many.readFeed(path).feed;
+    writeFileSync(path, 'changed.example\n');
+    for (let i = 0; i < 256; i++) assert.equal(feed2.domain(i), names[i]);
+    assert.equal(feed2.domain(100), names[100], 'one read before: no new read');
+    assert.throws(() => feed2.domain(256), /changed during the run/);
+    many.close();
   });
 
   it('leaves an unreadable feed to the feed reader, which says why', () => {

@@ -52,18 +52,24 @@ export interface CacheEntry {
   sections: Uint8Array[];
 }
 
-/** An entry whose header was read and checked; its sections are read when asked for. */
+/**
+ * An entry whose header was read and checked; its sections are read when
+ * asked for, from the file held open since (so another run's pruning or
+ * rewriting does not take its bytes away), until `close`. A section that no
+ * longer checks out is a null answer, and the entry is removed.
+ */
 export interface PeekedEntry {
   meta: unknown;
   /**
    * The sections, read and checked now (each in an ArrayBuffer of its own);
-   * null when the entry is gone or no longer holds the bytes its header
-   * promised. A rewrite of the same entry in between is fine: the sections
-   * are checked against the digests read first.
+   * null when the file no longer holds the bytes its header promised, or
+   * after `close`.
    */
   sections(): Uint8Array[] | null;
-  /** `length` bytes of section `section` from `offset`, read and checked now (the blocks that hold them); null as for `sections`. */
+  /** `length` bytes of section `section` from `offset`, read and checked now (the blocks that hold them); null as for `sections`, or out of range. */
   read(section: number, offset: number, length: number): Uint8Array | null;
+  /** Let the entry file go (after this, `sections` and `read` give null). */
+  close(): void;
 }
 
 /**
@@ -117,29 +123,47 @@ export class CacheStore {
    */
   peek(kind: string, key: string): PeekedEntry | null {
     const path = this.pathOf(kind, key);
-    const header = this.open(path, (fd) => readHeader(fd, kind, key));
-    if (header === null) return null;
-    const again = <T>(read: (fd: number, h: EntryHeader) => T | null): T | null => {
-      let fd: number;
+    let fd: number;
+    try {
+      fd = openSync(path, 'r');
+    } catch {
+      return null;
+    }
+    let header: EntryHeader | null | typeof UNTRUSTED = null;
+    try {
+      header = readHeader(fd, kind, key);
+    } catch {
+      header = null;
+    }
+    if (header === null || header === UNTRUSTED) {
+      closeSync(fd);
+      if (header === null) unlinkQuietly(path); // not one of ours to keep (UNTRUSTED: not ours to remove)
+      return null;
+    }
+    touch(path);
+    const h = header;
+    let open = true;
+    // A section that no longer checks out: removed, so the next run computes it again.
+    const checked = <T>(read: () => T | null): T | null => {
+      if (!open) return null;
+      let got: T | null = null;
       try {
-        fd = openSync(path, 'r');
+        got = read();
       } catch {
-        return null;
+        got = null;
       }
-      try {
-        const h = readHeader(fd, kind, key);
-        if (h === null || h === UNTRUSTED || h.sha256 !== header.sha256) return null;
-        return read(fd, h);
-      } catch {
-        return null;
-      } finally {
-        closeSync(fd);
-      }
+      if (got === null) unlinkQuietly(path);
+      return got;
     };
     return {
-      meta: JSON.parse(header.metaText) as unknown,
-      sections: () => again((fd, h) => readSections(fd, h, () => false)),
-      read: (section, offset, length) => again((fd, h) => readRange(fd, h, section, offset, length)),
+      meta: JSON.parse(h.metaText) as unknown,
+      sections: () => checked(() => readSections(fd, h, () => false)),
+      read: (section, offset, length) => (rangeOk(h, section, offset, length) ? checked(() => readRange(fd, h, section, offset, length)) : null),
+      close: () => {
+        if (!open) return;
+        open = false;
+        closeSync(fd);
+      },
     };
   }
 
@@ -164,15 +188,8 @@ export class CacheStore {
       closeSync(fd);
     }
     if (got === UNTRUSTED) return null; // not ours to remove (another user's, in a shared folder)
-    try {
-      if (got === null) unlinkSync(path);
-      else {
-        const now = new Date();
-        utimesSync(path, now, now); // recently used: pruned last
-      }
-    } catch {
-      // best effort: another process may have replaced or removed it meanwhile
-    }
+    if (got === null) unlinkQuietly(path);
+    else touch(path);
     return got;
   }
 
@@ -305,6 +322,16 @@ export class CacheStore {
   }
 }
 
+/** Mark an entry recently used (pruned last); best effort: another process may have replaced or removed it meanwhile. */
+function touch(path: string): void {
+  try {
+    const now = new Date();
+    utimesSync(path, now, now);
+  } catch {
+    // nothing to do
+  }
+}
+
 function unlinkQuietly(path: string): boolean {
   try {
     unlinkSync(path);
@@ -413,10 +440,15 @@ function readSections(fd: number, header: EntryHeader, shared: (section: number)
   return sections;
 }
 
-/** Read and check `length` bytes of section `section` from `offset` (the whole blocks that hold them are read and checked); null when out of range or damaged. */
-function readRange(fd: number, header: EntryHeader, section: number, offset: number, length: number): Uint8Array | null {
+/** Whether section `section` holds `length` bytes from `offset`. */
+function rangeOk(header: EntryHeader, section: number, offset: number, length: number): boolean {
   const size = header.lengths[section];
-  if (size === undefined || !Number.isSafeInteger(offset) || !Number.isSafeInteger(length) || offset < 0 || length < 0 || offset + length > size) return null;
+  return size !== undefined && Number.isSafeInteger(offset) && Number.isSafeInteger(length) && offset >= 0 && length >= 0 && offset + length <= size;
+}
+
+/** Read and check `length` bytes of section `section` from `offset` (`rangeOk`; the whole blocks that hold them are read and checked); null when damaged. */
+function readRange(fd: number, header: EntryHeader, section: number, offset: number, length: number): Uint8Array | null {
+  const size = header.lengths[section]!;
   if (length === 0) return new Uint8Array(0);
   const first = Math.floor(offset / BLOCK_BYTES);
   const end = Math.min(size, Math.ceil((offset + length) / BLOCK_BYTES) * BLOCK_BYTES);

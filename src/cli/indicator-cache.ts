@@ -100,10 +100,14 @@ function fileDigest(path: string): string | null {
   }
 }
 
-/** The cache `scan` and `tail` use, per their options (`cache: false`: none). */
-export function openIndicatorCache(o: { cache: boolean; cacheDir?: string }): IndicatorCache | null {
+/**
+ * The cache `scan` and `tail` use, per their options (`cache: false`: none).
+ * `deferFeeds` (scan): a cached feed's columns are read when first needed
+ * (`IndicatorCache.readFeed`); call `close` when the run is over.
+ */
+export function openIndicatorCache(o: { cache: boolean; cacheDir?: string }, deferFeeds = false): IndicatorCache | null {
   if (!o.cache) return null;
-  return new IndicatorCache(new CacheStore(o.cacheDir ?? defaultCacheDir()), codeIdentity(), o.cacheDir !== undefined || Boolean(process.env.DNSHUNT_CACHE_DIR));
+  return new IndicatorCache(new CacheStore(o.cacheDir ?? defaultCacheDir()), codeIdentity(), o.cacheDir !== undefined || Boolean(process.env.DNSHUNT_CACHE_DIR), deferFeeds);
 }
 
 /** Parsed feeds, compiled sets and DGA names through a CacheStore; new entries are written by `flush` or `flushAsync`. */
@@ -117,11 +121,21 @@ export class IndicatorCache {
 
   /** Whether the user chose the folder (a failed write is then worth a warning). */
   private readonly chosenFolder: boolean;
+  /** Whether cached feeds' columns are read when first needed (`readFeed`). */
+  private readonly deferFeeds: boolean;
+  /** Feed entries held open for deferred reads, until `close`. */
+  private readonly held: PeekedEntry[] = [];
 
-  constructor(store: CacheStore, code = codeIdentity(), chosenFolder = true) {
+  constructor(store: CacheStore, code = codeIdentity(), chosenFolder = true, deferFeeds = false) {
     this.store = store;
     this.code = code;
     this.chosenFolder = chosenFolder;
+    this.deferFeeds = deferFeeds;
+  }
+
+  /** Let go of the feed entries held for deferred reads (their feeds then read nothing more from the cache). */
+  close(): void {
+    for (const e of this.held.splice(0)) e.close();
   }
 
   /**
@@ -136,9 +150,10 @@ export class IndicatorCache {
   /**
    * A feed's parse, from the cache when its bytes were parsed before; and the
    * digest of the bytes the parse is of. A file the feed reader refuses is
-   * refused with its error. From the cache, only the entry's header is read
-   * now: the domains and lines (most of it) are read when first needed, which
-   * a scan whose compiled set is cached does only to explain a hit.
+   * refused with its error. With `deferFeeds`, only the entry's header is
+   * read now: a hit's domain and line are read alone when a report asks, the
+   * whole columns only when a set must be compiled (the entry is held open
+   * till `close`). Without, the columns are read now.
    */
   readFeed(path: string): { feed: FeedResult; digest: string } {
     const digest = fileDigest(path);
@@ -146,8 +161,18 @@ export class IndicatorCache {
     if (peeked !== null && digest !== null && isFeedMeta(peeked.meta)) {
       const meta = peeked.meta;
       this.stats.feedHits++;
-      return { feed: FeedResult.deferred(path, meta, () => feedColumns(path, digest, meta, peeked), (i) => feedDomain(meta, peeked, i)), digest };
+      const columns = (): FeedColumns => {
+        try {
+          return feedColumns(path, digest, meta, peeked);
+        } finally {
+          peeked.close();
+        }
+      };
+      if (!this.deferFeeds) return { feed: FeedResult.deferred(path, meta, columns).loaded(), digest };
+      this.held.push(peeked);
+      return { feed: FeedResult.deferred(path, meta, columns, (i) => feedDomain(meta, peeked, i)), digest };
     }
+    peeked?.close();
     this.stats.feedMisses++;
     // Parsed from a second read: hash what is parsed, so a file rewritten since
     // the first read is stored (and keyed in the set) under its new bytes.

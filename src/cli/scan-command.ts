@@ -15,7 +15,7 @@ import { compareCivilDates } from '../dga/index.js';
 import { parseTimestamp } from '../parse/index.js';
 import { ClientAggregator, InputSet, ScanPool, runScan, sampleFile, summarizeDates } from '../scan/index.js';
 import type { EarlyScanPool } from './early-pool.js';
-import { openIndicatorCache } from './indicator-cache.js';
+import { openIndicatorCache, type IndicatorCache } from './indicator-cache.js';
 import { prepareIndicators } from './indicators.js';
 import { SCAN_FORMATS, csvHeader, hitToCsv, hitToJsonl, jsonReport, tableReport, type ReportStats, type ScanFormat } from './output.js';
 import { ProgressBar } from './progress.js';
@@ -67,6 +67,7 @@ export async function runScanCommand(paths: readonly string[], o: ScanOptions, i
     await pool.close();
     throw e;
   }
+  let cache: IndicatorCache | null = null;
   try {
     const warnings: string[] = [];
     // Per-file date layout, and the dates the logs cover (for the DGA).
@@ -99,7 +100,7 @@ export async function runScanCommand(paths: readonly string[], o: ScanOptions, i
 
     const learned = o.learnSuffixes ? learnedSuffixes(adDomains, o.suffix) : [];
     if (learned.length > 0) warnings.push(`search suffix${learned.length === 1 ? '' : 'es'} learned from the domain controllers' _msdcs lookups: ${learned.join(', ')} (stripped before matching; --no-learn-suffixes turns this off)`);
-    const cache = openIndicatorCache(o);
+    cache = openIndicatorCache(o, true);
     const prepared = prepareIndicators({
       cache,
       builtin: o.builtin,
@@ -122,7 +123,8 @@ export async function runScanCommand(paths: readonly string[], o: ScanOptions, i
     const progress = new ProgressBar(io.stderr, !o.quiet && io.stderr.isTTY === true);
     pool.setMatcher(prepared.image, o.stripPrivateSuffixes);
     // What this run parsed or compiled anew is written to the cache while the workers scan.
-    const cacheWritten = cache ? new Promise<string | null>((resolve) => setImmediate(() => resolve(cache.flushAsync()))) : null;
+    const writer = cache;
+    const cacheWritten = writer ? new Promise<string | null>((resolve) => setImmediate(() => resolve(writer.flushAsync()))) : null;
     let counters;
     try {
       counters = await runScan(inputs.inputs, pool, {
@@ -168,6 +170,7 @@ export async function runScanCommand(paths: readonly string[], o: ScanOptions, i
     else if (!o.quiet) for (const w of warnings) io.stderr.write(`dnshunt: warning: ${w}\n`);
     return clients.length > 0 ? ExitCode.FOUND : ExitCode.CLEAN;
   } finally {
+    cache?.close();
     inputs.cleanup();
     await pool.close();
   }

@@ -71,6 +71,8 @@ const SEPARATOR_RE = /[\s,;]/;
 const HOSTS_IPS = new Set(['0.0.0.0', '127.0.0.1', '::', '::1', '::0']);
 const HOSTS_IGNORED_NAMES = new Set(['localhost', 'localhost.localdomain', 'local', 'broadcasthost', 'ip6-localhost', 'ip6-loopback']);
 
+/** Domains of a deferred feed read one by one before its columns are read whole instead. */
+const MAX_READ_ALONE = 256;
 /** Initial capacity of a feed's columns (they double as needed). */
 const INITIAL_DOMAINS = 1024;
 
@@ -207,10 +209,22 @@ export class FeedResult implements DomainList {
     return r;
   }
 
-  /** Domain `i` and its line without loading the columns, when they are deferred and can be read alone; else null. */
+  /** This result with its columns brought in now (deferred ones are read; returns `this`). */
+  loaded(): this {
+    this.load();
+    return this;
+  }
+
+  /**
+   * Domain `i` and its line without loading the columns, when they are
+   * deferred and can be read alone; else null. After MAX_READ_ALONE domains
+   * the columns are read whole (a run with that many hits from one feed reads
+   * less that way).
+   */
   private oneAlone(i: number): { domain: string; line: number } | null {
     if (this.pending === null || this.readOne === null || !Number.isInteger(i) || i < 0 || i >= this.count) return null;
     this.readSoFar ??= new Map();
+    if (this.readSoFar.size >= MAX_READ_ALONE && !this.readSoFar.has(i)) return null;
     let got = this.readSoFar.get(i) ?? null;
     if (got === null) {
       got = this.readOne(i);

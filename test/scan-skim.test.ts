@@ -17,7 +17,7 @@ import { GEN_LOCALES, LogGenerator, dateOfIso, parseStart } from '../src/gen/ind
 import type { GenLocale } from '../src/gen/index.js';
 import { loadBuiltinIndicators } from '../src/ioc/index.js';
 import { NameMatcher, buildMatcher } from '../src/match/index.js';
-import { READ_CHUNK_BYTES, RangeScanner, Skimmer, scanFileRange } from '../src/scan/index.js';
+import { PAIR_WINDOW_LINES, READ_CHUNK_BYTES, RangeScanner, Skimmer, scanFileRange } from '../src/scan/index.js';
 
 interface Generated {
   log: Buffer;
@@ -307,6 +307,48 @@ describe('skim: lines on its edges', () => {
         if (rcodes.length < 3) assert.ok(js.lineNo - taken < 40, `${js.lineNo - taken} of ${js.lineNo} lines left to the JavaScript path`);
       });
     }
+
+    it('a response at the very edge of the window: paired up to its last line, not after', () => {
+      // filler of blank lines and quiet records, so the response lands on each line around the window's end
+      const quietLines = traffic(1300).filter((l) => l !== '');
+      let paired = 0;
+      for (let gap = PAIR_WINDOW_LINES - 3; gap <= PAIR_WINDOW_LINES + 1; gap++) {
+        for (const blanks of [true, false]) {
+          const filler: string[] = [];
+          for (let i = 0; filler.length < gap - 1; i++) filler.push(blanks && i % 2 === 1 ? '' : quietLines[i % quietLines.length]!);
+          const log = Buffer.from([q(evil, 'ee7f'), ...filler, r(evil, 'ee7f', 'NXDOMAIN'), ''].join('\r\n'), 'latin1');
+          const { js, skimmed } = both(log, matcher);
+          assertSame(js, skimmed, `response ${gap} lines after the query (${blanks ? 'blank lines between' : 'records only'})`);
+          if (js.hits[0]!.rcode !== null) paired++;
+        }
+      }
+      assert.ok(paired > 0 && paired < 10, `paired ${paired} of 10: the window ends among these lines`);
+    });
+
+    it('results do not depend on where the lines are cut into calls, a hit waiting across the cut', () => {
+      const log = logOf(q(evil, 'aa01'), '', traffic(60), q('(1)x(4)evil(2)pw(0)', 'aa02'), '', traffic(60), r(evil, 'aa01', 'NXDOMAIN'), '', traffic(60), r('(1)x(4)evil(2)pw(0)', 'aa02', 'NOERROR'), '', traffic(40));
+      const js = new RangeScanner(matcher, 1_000_000);
+      js.feedLines(log, 0, log.length);
+      const starts: number[] = [0];
+      for (let p = log.indexOf(10); p >= 0 && p + 1 < log.length; p = log.indexOf(10, p + 1)) starts.push(p + 1);
+      fc.assert(
+        fc.property(fc.array(fc.nat({ max: starts.length - 1 }), { maxLength: 12 }), (cutIndexes) => {
+          const cuts = [...new Set(cutIndexes.map((i) => starts[i]!))].sort((a, b) => a - b);
+          const skimmer = new Skimmer(log.length);
+          skimmer.useImage(matcher.image);
+          log.copy(skimmer.buffer);
+          const skimmed = new RangeScanner(matcher, 1_000_000, skimmer);
+          let from = 0;
+          for (const c of [...cuts, log.length]) {
+            if (c > from) skimmed.feedLines(skimmer.buffer, from, c);
+            from = Math.max(from, c);
+          }
+          assertSame(js, skimmed, `cut at ${cuts.join(', ')}`);
+        }),
+        { numRuns: 60 },
+      );
+      assert.deepEqual(js.hits.map((h) => h.rcode), ['NXDOMAIN', 'NOERROR']);
+    });
   });
 
   it('a thousand random indicators: false positives of the filter change nothing', () => {

@@ -61,11 +61,11 @@ export interface CacheEntry {
 export interface PeekedEntry {
   meta: unknown;
   /**
-   * The sections, read and checked now (each in an ArrayBuffer of its own);
-   * null when the file no longer holds the bytes its header promised, or
-   * after `close`.
+   * The sections, read and checked now (each in a buffer of its own: a
+   * SharedArrayBuffer when `shared(i)`, else an ArrayBuffer); null when the
+   * file no longer holds the bytes its header promised, or after `close`.
    */
-  sections(): Uint8Array[] | null;
+  sections(shared?: (section: number) => boolean): Uint8Array[] | null;
   /** `length` bytes of section `section` from `offset`, read and checked now (the blocks that hold them); null as for `sections`, or out of range. */
   read(section: number, offset: number, length: number): Uint8Array | null;
   /** Let the entry file go (after this, `sections` and `read` give null). */
@@ -109,17 +109,20 @@ export class CacheStore {
    * SharedArrayBuffer when `shared(i)`, else into an ArrayBuffer.
    */
   get(kind: string, key: string, shared: (section: number) => boolean = () => false): CacheEntry | null {
-    return this.open(this.pathOf(kind, key), (fd) => {
-      const header = readHeader(fd, kind, key);
-      if (header === null || header === UNTRUSTED) return header;
-      const sections = readSections(fd, header, shared);
-      return sections === null ? null : { meta: JSON.parse(header.metaText) as unknown, sections };
-    });
+    const entry = this.peek(kind, key);
+    if (entry === null) return null;
+    try {
+      const sections = entry.sections(shared);
+      return sections === null ? null : { meta: entry.meta, sections };
+    } finally {
+      entry.close();
+    }
   }
 
   /**
    * The entry of `kind` and `key` with only its header read and checked (see
-   * `PeekedEntry`), or null as for `get`. Marked as used like `get`.
+   * `PeekedEntry`), or null when there is none or its header does not check
+   * out (a bad one is removed). Marked as recently used.
    */
   peek(kind: string, key: string): PeekedEntry | null {
     const path = this.pathOf(kind, key);
@@ -130,8 +133,10 @@ export class CacheStore {
       return null;
     }
     let header: EntryHeader | null | typeof UNTRUSTED = null;
+    let meta: unknown = null;
     try {
       header = readHeader(fd, kind, key);
+      if (header !== null && header !== UNTRUSTED) meta = JSON.parse(header.metaText) as unknown;
     } catch {
       header = null;
     }
@@ -156,8 +161,8 @@ export class CacheStore {
       return got;
     };
     return {
-      meta: JSON.parse(h.metaText) as unknown,
-      sections: () => checked(() => readSections(fd, h, () => false)),
+      meta,
+      sections: (shared = () => false) => checked(() => readSections(fd, h, shared)),
       read: (section, offset, length) => (rangeOk(h, section, offset, length) ? checked(() => readRange(fd, h, section, offset, length)) : null),
       close: () => {
         if (!open) return;
@@ -165,32 +170,6 @@ export class CacheStore {
         closeSync(fd);
       },
     };
-  }
-
-  /**
-   * Open `path` and read it with `read`: null when it cannot be opened or
-   * `read` finds it bad (then it is removed) or not ours; else what `read`
-   * gave, with the file marked as recently used.
-   */
-  private open<T>(path: string, read: (fd: number) => T | null | typeof UNTRUSTED): T | null {
-    let fd: number;
-    try {
-      fd = openSync(path, 'r');
-    } catch {
-      return null;
-    }
-    let got: T | null | typeof UNTRUSTED = null;
-    try {
-      got = read(fd);
-    } catch {
-      got = null;
-    } finally {
-      closeSync(fd);
-    }
-    if (got === UNTRUSTED) return null; // not ours to remove (another user's, in a shared folder)
-    if (got === null) unlinkQuietly(path);
-    else touch(path);
-    return got;
   }
 
   /**

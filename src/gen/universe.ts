@@ -17,7 +17,7 @@
  */
 import type { CivilDate } from '../core/index.js';
 import { KNOWN_CONFIGS, addDays, compareCivilDates, generateNames } from '../dga/index.js';
-import { psl } from '../match/index.js';
+import { isPublicTopLabel } from '../match/index.js';
 
 /** Days before and after each log date whose DGA windows count as indicators here (the scanner uses 4 back, 2 forward). */
 export const DGA_GUARD_DAYS = 8;
@@ -69,7 +69,7 @@ export class IndicatorUniverse {
   isPublicLabel(label: string): boolean {
     let v = this.publicMemo.get(label);
     if (v === undefined) {
-      v = psl().parse(`x.${label}`, { allowPrivateDomains: false }).isIcann === true;
+      v = isPublicTopLabel(label);
       this.publicMemo.set(label, v);
     }
     return v;

@@ -47,39 +47,31 @@ function buildTimeAnswers(): Map<string, boolean> | null {
   return answers;
 }
 
-/** Whether `label` is of a-z only and at most SHORT_LABEL_MAX long: the build asked about every such label (absent from the table: not public). */
-function isShortLetters(label: string): boolean {
-  if (label.length > SHORT_LABEL_MAX) return false;
-  for (let i = 0; i < label.length; i++) {
-    const c = label.charCodeAt(i);
-    if (c < 0x61 || c > 0x7a) return false;
-  }
-  return label.length > 0;
-}
-
 /** The Public Suffix List's own answer (loads tldts on first use). */
 export function isPublicTopLabelByList(label: string): boolean {
   return psl().parse(`x.${label}`, { allowPrivateDomains: false }).isIcann === true;
 }
 
 /**
- * Whether `label` is spelt as no top-level domain is: every TLD is letters
- * only, or an internationalised one in its `xn--` form (IANA's root zone), so
- * a label of letters, digits, `_` and `-` with at least one of the last three
- * (`_msdcs`, a GUID) is not public. Any other byte (`.`, `:`, `/`, `@`, a
- * blank…) goes to the list: tldts reads those as separators and judges what
- * is left (`com.` is public there).
+ * Whether the spelling of `label` says it is not public, once the build-time
+ * table does not list it: a label of a-z only, at most SHORT_LABEL_MAX long
+ * (the build asked about every one); or one of letters, digits, `_` and `-`
+ * with at least one of the last three and not an `xn--` one (`_msdcs`, a
+ * GUID): every TLD is letters only, or an internationalised one in its `xn--`
+ * form (IANA's root zone). Any other byte (`.`, `:`, `/`, `@`, a blank…)
+ * leaves it to the list: tldts reads those as separators and judges what is
+ * left (`com.` is public there).
  */
-function notSpeltAsTld(label: string): boolean {
-  if (label.startsWith('xn--')) return false;
-  let other = false;
+function notPublicBySpelling(label: string): boolean {
+  if (label.length === 0 || label.startsWith('xn--')) return false;
+  let nonLetter = false;
   for (let i = 0; i < label.length; i++) {
     const c = label.charCodeAt(i);
     if (c >= 0x61 && c <= 0x7a) continue;
-    if ((c >= 0x30 && c <= 0x39) || c === 0x5f || c === 0x2d) other = true;
+    if ((c >= 0x30 && c <= 0x39) || c === 0x5f || c === 0x2d) nonLetter = true;
     else return false;
   }
-  return other;
+  return nonLetter || label.length <= SHORT_LABEL_MAX;
 }
 
 /** True when `label` (lower case) is a public suffix of its own (an ICANN TLD such as `com`, `pw`, `onion`). */
@@ -88,7 +80,7 @@ export function isPublicTopLabel(label: string): boolean {
   if (known !== null) {
     const answer = known.get(label);
     if (answer !== undefined) return answer;
-    if (isShortLetters(label) || notSpeltAsTld(label)) return false;
+    if (notPublicBySpelling(label)) return false;
   }
   return isPublicTopLabelByList(label);
 }

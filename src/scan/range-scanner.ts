@@ -51,9 +51,9 @@ export const PAIR_WINDOW_LINES = 5000;
  * at a time between tries, so such a log does not pay a call per line.
  */
 const SKIM_MISSES_BEFORE_PAUSE = 4;
+const SKIM_PAUSE_LINES = 64;
 /** Matched queries that may wait for responses while the skim goes on (the module compares two ids). */
 const MAX_PENDING_SKIMMED = 2;
-const SKIM_PAUSE_LINES = 64;
 
 /** A matched query still waiting for the server's response to the client. */
 interface PendingPair {

@@ -5,8 +5,8 @@
  *
  * A Skimmer owns one WebAssembly memory, laid out as the module expects:
  *
- *   0          64 KiB                  + chunk        + 64 KiB        + filter bytes
- *   ├ counters, memo, labels ┼─ read buffer ─────┼─ slack ─────┼─ pair filter ─┤
+ *   0                                  64 KiB          + chunk   + 64 KiB     + filter bytes
+ *   ├ counters, memo, labels, cleared names ┼─ read buffer ─┼─ slack ─┼─ pair filter ─┤
  *
  * The read buffer is the one `scanFileRange` reads the file into, so the
  * bytes are never copied; the slack is there because the module reads 16
@@ -45,12 +45,12 @@ declare namespace WebAssembly {
 }
 
 const PAGE_BYTES = 64 * 1024;
-/** The module's own first page: counters, the timestamp-prefix memo, labels being added to the filter (`fillByModule`). */
+/** The module's own first page: counters, the timestamp-prefix memo, labels being added to the filter (`fillByModule`), cleared names. */
 const BUFFER_OFFSET = PAGE_BYTES;
 const COUNTERS_OFFSET = 0;
 const MEMO_LENGTH_OFFSET = 64;
 const LABEL_OFFSET = 1024;
-/** The module's cleared names (wasm/skim.ts): names the matcher found to match nothing, kept with the filter they were found under. */
+/** The module's cleared names (wasm/skim.ts): names one matcher found to match nothing (`clearName`). */
 const CLEARED_OFFSET = 32768;
 const CLEARED_BYTES = 32768;
 /** Bytes after the read buffer that the module may read (it reads 16 bytes at a time). */
@@ -122,10 +122,10 @@ export class Skimmer {
   private counters: Int32Array;
   /** The image whose filter is in the memory (`useImage`), its mask and single-label flag. */
   private image: CompiledMatcher | null = null;
-  /** Whose verdicts the cleared names are (a name's outcome depends on the image and on the matcher's settings). */
-  private clearedFor: object | null = null;
   private mask = 0;
   private singles = 0;
+  /** Whose verdicts the cleared names are (a name's outcome depends on the image and on the matcher's settings). */
+  private clearedFor: NameMatcher | null = null;
 
   /** A skimmer whose read buffer holds `chunkBytes`; call `useImage` before skimming. */
   constructor(chunkBytes: number) {
